@@ -429,11 +429,5 @@ bool vl_create_later_objects(VlConfig *cfg, Error **errp)
                    "yet in this version of vireo", cfg->incoming);
         return false;
     }
-    if (cfg->kernel || (cfg->bios && strcmp(cfg->bios, "none") &&
-                        strcmp(cfg->bios, "default"))) {
-        error_setg(errp, "booting a guest is not available yet in this "
-                   "version of vireo (there is no CPU model)");
-        return false;
-    }
     return true;
 }

@@ -5,9 +5,32 @@
 #include "util/main-loop.h"
 #include "util/timer.h"
 
+static GMutex bql;
+static __thread bool bql_held;
+
+void bql_lock(void)
+{
+    g_mutex_lock(&bql);
+    bql_held = true;
+}
+
+void bql_unlock(void)
+{
+    bql_held = false;
+    g_mutex_unlock(&bql);
+}
+
+bool bql_locked(void)
+{
+    return bql_held;
+}
+
 void main_loop_init(void)
 {
-    /* Nothing to set up yet: GLib creates the default context lazily. */
+    /* The main thread runs with the big lock held except while polling. */
+    if (!bql_locked()) {
+        bql_lock();
+    }
 }
 
 void main_loop_wait(bool blocking)
@@ -31,7 +54,13 @@ void main_loop_wait(bool blocking)
     } else if (timer_timeout >= 0 && (timeout < 0 || timer_timeout < timeout)) {
         timeout = timer_timeout;
     }
-    g_poll(fds, n_fds, timeout);
+    if (timeout != 0 && bql_locked()) {
+        bql_unlock();
+        g_poll(fds, n_fds, timeout);
+        bql_lock();
+    } else {
+        g_poll(fds, n_fds, timeout);
+    }
     if (g_main_context_check(ctx, max_priority, fds, n_fds)) {
         g_main_context_dispatch(ctx);
     }

@@ -3,12 +3,19 @@
  * The riscv64 "virt" board, with QEMU's memory map.  This file grows as the
  * devices arrive; today it maps RAM at 0x80000000.
  */
+#include <string.h>
 #include <glib.h>
 #include "hw/core/machine.h"
 #include "hw/riscv/virt.h"
 
 static bool virt_init(MachineState *ms, Error **errp)
 {
+    if (ms->kernel || (ms->bios && strcmp(ms->bios, "none") &&
+                       strcmp(ms->bios, "default"))) {
+        error_setg(errp, "booting a guest is not available yet in this "
+                   "version of vireo");
+        return false;
+    }
     ms->ram = memory_region_new_ram("riscv_virt_board.ram", ms->ram_size, errp);
     if (!ms->ram) {
         return false;

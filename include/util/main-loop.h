@@ -21,4 +21,13 @@ void main_loop_remove(guint id);
 /* Run @fn from the main loop soon (a bottom half); returns the GSource id. */
 guint main_loop_add_bh(GSourceFunc fn, void *opaque);
 
+/*
+ * The big lock: held by whoever touches device state (the main loop while it
+ * dispatches, a vCPU thread around MMIO).  main_loop_wait() drops it while
+ * it sleeps in poll.  Data-path threads of their own must not need it.
+ */
+void bql_lock(void);
+void bql_unlock(void);
+bool bql_locked(void);
+
 #endif

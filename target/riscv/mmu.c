@@ -293,7 +293,8 @@ retry:;
             break;
         }
         bool r_ok = (pte & PTE_R) || (mxr && (pte & PTE_X));
-        if ((acc == ACC_READ && !r_ok) || (acc == ACC_WRITE && !(pte & PTE_W)) ||
+        if ((acc == ACC_READ && !r_ok) ||
+            (acc == ACC_WRITE && !(pte & PTE_W)) ||
             (acc == ACC_EXEC && !(pte & PTE_X))) {
             break;
         }
@@ -651,11 +652,10 @@ void *riscv_amo_ptr(RiscvCpu *cpu, uint64_t va, unsigned size, bool is_lr,
         *pa = e->pa_page | (va & (RV_PAGE_SIZE - 1));
         return (void *)(e->addend + va);
     }
-    if (!is_lr) {
-        /* AMOs also need read permission. */
-        RvXlate x;
-        translate(cpu, va, size, ACC_READ, cpu->dmmu, &x);
-    }
+    /*
+     * AMOs need read permission too, but write implies read: W without R
+     * is reserved both in PTEs and in PMP.  Faults are store/AMO faults.
+     */
     void *host = access_prepare(cpu, va, size, acc, pa);
     if (!host) {
         riscv_raise(cpu, is_lr ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS, va);

@@ -275,7 +275,8 @@ static void test_garbage_does_not_crash(void)
         put32(m, RAM_BASE + i, g_rand_int(rand));
     }
     for (unsigned round = 0; round < 50; round++) {
-        riscv_cpu_reset(m->cpu, RAM_BASE + 4 * g_rand_int_range(rand, 0, 16384));
+        uint64_t pc = RAM_BASE + 4 * g_rand_int_range(rand, 0, 16384);
+        riscv_cpu_reset(m->cpu, pc);
         /* Trap into random code too. */
         riscv_cpu_write_csr(m->cpu, 0x305, RAM_BASE + 4 * round);
         riscv_cpu_run(m->cpu, 20000);

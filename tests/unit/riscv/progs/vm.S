@@ -129,6 +129,8 @@ main:
     EXPECT_FAULT 13
     sw a4, 0(a3)
     EXPECT_FAULT 15
+    amoor.d a4, a4, (a3)          /* AMOs report store/AMO faults */
+    EXPECT_FAULT 15
     CHECK s11, -1                 /* cleared by EXPECT_FAULT */
     la s9, 1f
     jr a3
