@@ -1,0 +1,675 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Virtio core and split virtqueues.
+ *
+ * Ring memory belongs to the guest and can change under us at any moment,
+ * so every index and descriptor is read once, checked, and only then used.
+ * Buffers are mapped to host pointers only when they lie wholly in RAM.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <glib.h>
+#include "hw/virtio/virtio.h"
+#include "util/bswap.h"
+
+typedef struct VRingDesc {
+    uint64_t addr;
+    uint32_t len;
+    uint16_t flags;
+    uint16_t next;
+} VRingDesc;
+
+struct VirtQueue {
+    VirtIODevice *vdev;
+    unsigned index;
+    unsigned num;      /* ring size the driver chose */
+    unsigned num_max;  /* size the device offers; 0 = queue not present */
+    uint64_t desc;
+    uint64_t avail;
+    uint64_t used;
+    bool ready;
+    uint16_t last_avail_idx;
+    uint16_t used_idx;
+    uint16_t signalled_used;
+    bool signalled_used_valid;
+    bool notification;
+    unsigned inuse;
+    uint16_t vector;
+    VirtIOHandleOutput *handle_output;
+};
+
+/* ---- guest memory access, little-endian (virtio 1.x and our target) ---- */
+
+static bool ld16(VirtQueue *vq, uint64_t pa, uint16_t *v)
+{
+    uint64_t x;
+    if (!address_space_ld(vq->vdev->dma_as, pa, 2, &x)) {
+        return false;
+    }
+    *v = x;
+    return true;
+}
+
+static bool st16(VirtQueue *vq, uint64_t pa, uint16_t v)
+{
+    return address_space_st(vq->vdev->dma_as, pa, 2, v);
+}
+
+static bool read_desc(VirtIODevice *vdev, uint64_t pa, VRingDesc *d)
+{
+    uint8_t b[16];
+
+    if (!address_space_read(vdev->dma_as, pa, b, sizeof(b))) {
+        return false;
+    }
+    d->addr = ldq_le(b);
+    d->len = ldl_le(b + 8);
+    d->flags = lduw_le(b + 12);
+    d->next = lduw_le(b + 14);
+    return true;
+}
+
+/* ---- device ---- */
+
+void virtio_init(VirtIODevice *vdev, const char *name, uint16_t device_id,
+                 size_t config_len, const VirtioDeviceOps *ops, void *opaque)
+{
+    memset(vdev, 0, sizeof(*vdev));
+    vdev->name = name;
+    vdev->device_id = device_id;
+    vdev->config_len = config_len;
+    vdev->config = g_malloc0(config_len ? config_len : 1);
+    vdev->config_vector = VIRTIO_NO_VECTOR;
+    vdev->dma_as = address_space_memory;
+    vdev->ops = ops;
+    vdev->opaque = opaque;
+    vdev->vq = g_new0(VirtQueue, VIRTIO_QUEUE_MAX);
+    for (unsigned i = 0; i < VIRTIO_QUEUE_MAX; i++) {
+        vdev->vq[i].vdev = vdev;
+        vdev->vq[i].index = i;
+        vdev->vq[i].vector = VIRTIO_NO_VECTOR;
+        vdev->vq[i].notification = true;
+    }
+}
+
+void virtio_cleanup(VirtIODevice *vdev)
+{
+    g_free(vdev->config);
+    g_free(vdev->vq);
+    vdev->config = NULL;
+    vdev->vq = NULL;
+}
+
+void virtio_bind_transport(VirtIODevice *vdev, const VirtioTransportOps *ops,
+                           void *opaque)
+{
+    vdev->transport = ops;
+    vdev->transport_opaque = opaque;
+}
+
+VirtQueue *virtio_add_queue(VirtIODevice *vdev, unsigned size,
+                            VirtIOHandleOutput *handler)
+{
+    for (unsigned i = 0; i < VIRTIO_QUEUE_MAX; i++) {
+        VirtQueue *vq = &vdev->vq[i];
+        if (vq->num_max == 0) {
+            vq->num_max = size;
+            vq->num = size;
+            vq->handle_output = handler;
+            return vq;
+        }
+    }
+    return NULL;
+}
+
+static void queue_reset(VirtQueue *vq)
+{
+    vq->num = vq->num_max;
+    vq->desc = vq->avail = vq->used = 0;
+    vq->ready = false;
+    vq->last_avail_idx = vq->used_idx = 0;
+    vq->signalled_used = 0;
+    vq->signalled_used_valid = false;
+    vq->notification = true;
+    vq->inuse = 0;
+    vq->vector = VIRTIO_NO_VECTOR;
+}
+
+void virtio_del_queue(VirtIODevice *vdev, unsigned n)
+{
+    if (n < VIRTIO_QUEUE_MAX) {
+        queue_reset(&vdev->vq[n]);
+        vdev->vq[n].num_max = 0;
+        vdev->vq[n].num = 0;
+        vdev->vq[n].handle_output = NULL;
+    }
+}
+
+unsigned virtio_get_num_queues(VirtIODevice *vdev)
+{
+    unsigned n = 0;
+    while (n < VIRTIO_QUEUE_MAX && vdev->vq[n].num_max) {
+        n++;
+    }
+    return n;
+}
+
+VirtQueue *virtio_get_queue(VirtIODevice *vdev, unsigned n)
+{
+    return n < VIRTIO_QUEUE_MAX ? &vdev->vq[n] : NULL;
+}
+
+unsigned virtio_queue_index(VirtQueue *vq)
+{
+    return vq->index;
+}
+
+bool virtio_has_feature(uint64_t features, unsigned bit)
+{
+    return bit < 64 && (features & (1ULL << bit));
+}
+
+bool virtio_vdev_has_feature(VirtIODevice *vdev, unsigned bit)
+{
+    return virtio_has_feature(vdev->guest_features, bit);
+}
+
+uint64_t virtio_offered_features(VirtIODevice *vdev)
+{
+    uint64_t f = vdev->host_features;
+    return vdev->ops->get_features ? vdev->ops->get_features(vdev, f) : f;
+}
+
+void virtio_update_config(VirtIODevice *vdev)
+{
+    if (vdev->ops->get_config) {
+        vdev->ops->get_config(vdev, vdev->config);
+    }
+}
+
+static void transport_notify(VirtIODevice *vdev, uint16_t vector)
+{
+    if (vdev->transport && vdev->transport->notify) {
+        vdev->transport->notify(vdev->transport_opaque, vector);
+    }
+}
+
+void virtio_notify_config(VirtIODevice *vdev)
+{
+    if (!(vdev->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+        return;
+    }
+    vdev->isr |= 2;
+    vdev->generation++;
+    transport_notify(vdev, vdev->config_vector);
+}
+
+void virtio_error(VirtIODevice *vdev, const char *fmt, ...)
+{
+    va_list ap;
+    char *msg;
+
+    if (vdev->broken) {
+        return; /* log once: a guest must not be able to flood our log */
+    }
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    error_report("%s: %s", vdev->name, msg);
+    g_free(msg);
+    vdev->broken = true;
+    if (virtio_vdev_has_feature(vdev, VIRTIO_F_VERSION_1)) {
+        vdev->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+        virtio_notify_config(vdev);
+    }
+}
+
+void virtio_reset(VirtIODevice *vdev)
+{
+    if (vdev->ops->reset) {
+        vdev->ops->reset(vdev);
+    }
+    vdev->status = 0;
+    vdev->isr = 0;
+    vdev->queue_sel = 0;
+    vdev->broken = false;
+    vdev->config_vector = VIRTIO_NO_VECTOR;
+    vdev->guest_features = 0;
+    if (vdev->ops->set_features) {
+        vdev->ops->set_features(vdev, 0);
+    }
+    for (unsigned i = 0; i < VIRTIO_QUEUE_MAX; i++) {
+        if (vdev->vq[i].num_max) {
+            queue_reset(&vdev->vq[i]);
+        }
+    }
+    virtio_update_config(vdev);
+}
+
+bool virtio_set_features(VirtIODevice *vdev, uint64_t features)
+{
+    /* Features are fixed once FEATURES_OK was accepted. */
+    if (vdev->status & VIRTIO_CONFIG_S_FEATURES_OK) {
+        return false;
+    }
+    vdev->guest_features = features & virtio_offered_features(vdev);
+    if (vdev->ops->set_features) {
+        vdev->ops->set_features(vdev, vdev->guest_features);
+    }
+    virtio_update_config(vdev);
+    return vdev->guest_features == features;
+}
+
+void virtio_set_status(VirtIODevice *vdev, uint8_t status)
+{
+    if ((status & VIRTIO_CONFIG_S_FEATURES_OK) &&
+        !(vdev->status & VIRTIO_CONFIG_S_FEATURES_OK) &&
+        vdev->ops->validate_features && !vdev->ops->validate_features(vdev)) {
+        /* Refused: FEATURES_OK stays clear for the driver to see. */
+        status &= ~VIRTIO_CONFIG_S_FEATURES_OK;
+    }
+    if (vdev->ops->set_status) {
+        vdev->ops->set_status(vdev, status);
+    }
+    vdev->status = status | (vdev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+}
+
+/* ---- queue configuration ---- */
+
+void virtio_queue_set_num(VirtQueue *vq, unsigned num)
+{
+    /* The size must be a power of two no larger than the device's. */
+    if (num && num <= vq->num_max && !(num & (num - 1))) {
+        vq->num = num;
+    }
+}
+
+unsigned virtio_queue_get_num(VirtQueue *vq)
+{
+    return vq->num;
+}
+
+unsigned virtio_queue_get_max_num(VirtQueue *vq)
+{
+    return vq->num_max;
+}
+
+void virtio_queue_set_rings(VirtQueue *vq, uint64_t desc, uint64_t avail,
+                            uint64_t used)
+{
+    vq->desc = desc;
+    vq->avail = avail;
+    vq->used = used;
+}
+
+void virtio_queue_set_legacy_addr(VirtQueue *vq, uint64_t pa, unsigned align)
+{
+    uint64_t avail = pa + 16ULL * vq->num;
+    uint64_t used = avail + 4 + 2ULL * vq->num + 2;
+
+    used = (used + align - 1) & ~(uint64_t)(align - 1);
+    virtio_queue_set_rings(vq, pa, avail, used);
+    vq->ready = pa != 0;
+}
+
+uint64_t virtio_queue_get_desc(VirtQueue *vq)
+{
+    return vq->desc;
+}
+
+uint64_t virtio_queue_get_avail(VirtQueue *vq)
+{
+    return vq->avail;
+}
+
+uint64_t virtio_queue_get_used(VirtQueue *vq)
+{
+    return vq->used;
+}
+
+void virtio_queue_set_ready(VirtQueue *vq, bool ready)
+{
+    vq->ready = ready;
+}
+
+bool virtio_queue_ready(VirtQueue *vq)
+{
+    return vq->ready && vq->desc;
+}
+
+void virtio_queue_set_vector(VirtQueue *vq, uint16_t vector)
+{
+    vq->vector = vector;
+}
+
+uint16_t virtio_queue_vector(VirtQueue *vq)
+{
+    return vq->vector;
+}
+
+void virtio_queue_notify(VirtIODevice *vdev, unsigned n)
+{
+    VirtQueue *vq;
+
+    if (n >= VIRTIO_QUEUE_MAX || vdev->broken) {
+        return;
+    }
+    vq = &vdev->vq[n];
+    if (vq->num_max && virtio_queue_ready(vq) && vq->handle_output &&
+        (vdev->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+        vq->handle_output(vdev, vq);
+    }
+}
+
+/* ---- data path ---- */
+
+static bool avail_idx(VirtQueue *vq, uint16_t *idx)
+{
+    if (!ld16(vq, vq->avail + 2, idx)) {
+        virtio_error(vq->vdev, "queue %u: avail ring at 0x%" G_GINT64_MODIFIER
+                     "x is not in guest memory", vq->index, vq->avail);
+        return false;
+    }
+    return true;
+}
+
+/* Number of new buffers, or -1 if the driver's index is impossible. */
+static int avail_count(VirtQueue *vq)
+{
+    uint16_t idx, n;
+
+    if (!avail_idx(vq, &idx)) {
+        return -1;
+    }
+    n = idx - vq->last_avail_idx;
+    if (n > vq->num) {
+        virtio_error(vq->vdev, "queue %u: guest moved avail index from %u to "
+                     "%u", vq->index, vq->last_avail_idx, idx);
+        return -1;
+    }
+    return n;
+}
+
+bool virtqueue_empty(VirtQueue *vq)
+{
+    if (vq->vdev->broken || !virtio_queue_ready(vq)) {
+        return true;
+    }
+    return avail_count(vq) <= 0;
+}
+
+/* Map one guest buffer into iovecs (one per RAM region it touches). */
+static bool map_buffer(VirtQueue *vq, VirtQueueElement *elem, uint64_t pa,
+                       uint32_t len, bool write)
+{
+    struct iovec *sg = write ? elem->in_sg : elem->out_sg;
+    unsigned *num = write ? &elem->in_num : &elem->out_num;
+    void *p;
+
+    if (len == 0) {
+        return true; /* empty buffers carry nothing; the spec allows them */
+    }
+    p = address_space_ram_ptr(vq->vdev->dma_as, pa, len);
+    if (!p) {
+        virtio_error(vq->vdev, "queue %u: buffer 0x%" G_GINT64_MODIFIER
+                     "x+%u is not in guest RAM", vq->index, pa, len);
+        return false;
+    }
+    if (*num >= VIRTQUEUE_MAX_SIZE) {
+        virtio_error(vq->vdev, "queue %u: descriptor chain has too many "
+                     "buffers", vq->index);
+        return false;
+    }
+    sg[*num].iov_base = p;
+    sg[*num].iov_len = len;
+    (*num)++;
+    if (write) {
+        elem->in_len += len;
+    } else {
+        elem->out_len += len;
+    }
+    return true;
+}
+
+typedef struct DescWalk {
+    uint64_t table;   /* guest address of the descriptor table */
+    unsigned size;    /* entries in it */
+    bool indirect;
+} DescWalk;
+
+/* Walk one chain in @w starting at @i, adding its buffers to @elem. */
+static bool walk_chain(VirtQueue *vq, VirtQueueElement *elem, DescWalk *w,
+                       unsigned i, unsigned *total)
+{
+    VirtIODevice *vdev = vq->vdev;
+
+    for (unsigned steps = 0;; steps++) {
+        VRingDesc d;
+
+        if (i >= w->size || steps >= w->size) {
+            virtio_error(vdev, "queue %u: descriptor %u out of range or "
+                         "chain loops", vq->index, i);
+            return false;
+        }
+        if (++*total > VIRTQUEUE_MAX_SIZE) {
+            virtio_error(vdev, "queue %u: descriptor chain too long",
+                         vq->index);
+            return false;
+        }
+        if (!read_desc(vdev, w->table + 16ULL * i, &d)) {
+            virtio_error(vdev, "queue %u: descriptor table is not in guest "
+                         "memory", vq->index);
+            return false;
+        }
+        if (d.flags & VRING_DESC_F_INDIRECT) {
+            DescWalk inner;
+            if (w->indirect || !virtio_vdev_has_feature(vdev,
+                                    VIRTIO_RING_F_INDIRECT_DESC)) {
+                virtio_error(vdev, "queue %u: indirect descriptor %s",
+                             vq->index, w->indirect ? "inside an indirect "
+                             "table" : "without INDIRECT_DESC");
+                return false;
+            }
+            if ((d.flags & VRING_DESC_F_NEXT) || d.len == 0 || d.len % 16 ||
+                d.len / 16 > VIRTQUEUE_MAX_SIZE) {
+                virtio_error(vdev, "queue %u: bad indirect table (len %u)",
+                             vq->index, d.len);
+                return false;
+            }
+            inner = (DescWalk){ .table = d.addr, .size = d.len / 16,
+                                .indirect = true };
+            return walk_chain(vq, elem, &inner, 0, total);
+        }
+        if (!(d.flags & VRING_DESC_F_WRITE) && elem->in_num) {
+            virtio_error(vdev, "queue %u: device-readable buffer after a "
+                         "writable one", vq->index);
+            return false;
+        }
+        if (!map_buffer(vq, elem, d.addr, d.len, d.flags & VRING_DESC_F_WRITE)) {
+            return false;
+        }
+        if (!(d.flags & VRING_DESC_F_NEXT)) {
+            return true;
+        }
+        i = d.next;
+    }
+}
+
+int virtqueue_pop(VirtQueue *vq, VirtQueueElement *elem)
+{
+    VirtIODevice *vdev = vq->vdev;
+    uint16_t head;
+    unsigned total = 0;
+    DescWalk w;
+    int n;
+
+    if (vdev->broken) {
+        return -1;
+    }
+    if (!virtio_queue_ready(vq)) {
+        return 0;
+    }
+    n = avail_count(vq);
+    if (n <= 0) {
+        return n;
+    }
+    if (!ld16(vq, vq->avail + 4 + 2ULL * (vq->last_avail_idx % vq->num),
+              &head)) {
+        virtio_error(vdev, "queue %u: avail ring is not in guest memory",
+                     vq->index);
+        return -1;
+    }
+    if (head >= vq->num) {
+        virtio_error(vdev, "queue %u: guest offered descriptor %u of %u",
+                     vq->index, head, vq->num);
+        return -1;
+    }
+    elem->index = head;
+    elem->in_num = elem->out_num = 0;
+    elem->in_len = elem->out_len = 0;
+    w = (DescWalk){ .table = vq->desc, .size = vq->num, .indirect = false };
+    if (!walk_chain(vq, elem, &w, head, &total)) {
+        return -1;
+    }
+    vq->last_avail_idx++;
+    vq->inuse++;
+    /* With EVENT_IDX, tell the driver which index should kick us next. */
+    if (virtio_vdev_has_feature(vdev, VIRTIO_RING_F_EVENT_IDX) &&
+        vq->notification) {
+        st16(vq, vq->used + 4 + 8ULL * vq->num, vq->last_avail_idx);
+    }
+    return 1;
+}
+
+void virtqueue_unpop(VirtQueue *vq, unsigned count)
+{
+    vq->last_avail_idx -= count;
+    vq->inuse -= count;
+}
+
+void virtqueue_fill(VirtQueue *vq, const VirtQueueElement *elem, unsigned len,
+                    unsigned idx)
+{
+    uint64_t slot;
+    uint8_t b[8];
+
+    if (vq->vdev->broken) {
+        return;
+    }
+    slot = vq->used + 4 + 8ULL * ((vq->used_idx + idx) % vq->num);
+    stl_le(b, elem->index);
+    stl_le(b + 4, len);
+    if (!address_space_write(vq->vdev->dma_as, slot, b, sizeof(b))) {
+        virtio_error(vq->vdev, "queue %u: used ring is not in guest memory",
+                     vq->index);
+    }
+}
+
+void virtqueue_flush(VirtQueue *vq, unsigned count)
+{
+    uint16_t old = vq->used_idx, new = old + count;
+
+    if (vq->vdev->broken) {
+        return;
+    }
+    /* The entries must be visible before the index that publishes them. */
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    if (!st16(vq, vq->used + 2, new)) {
+        virtio_error(vq->vdev, "queue %u: used ring is not in guest memory",
+                     vq->index);
+        return;
+    }
+    vq->used_idx = new;
+    vq->inuse -= count;
+    /* If the driver's used_event falls in (old, new] we must notify. */
+    if ((int16_t)(new - vq->signalled_used) < (uint16_t)(new - old)) {
+        vq->signalled_used_valid = false;
+    }
+}
+
+void virtqueue_push(VirtQueue *vq, const VirtQueueElement *elem, unsigned len)
+{
+    virtqueue_fill(vq, elem, len, 0);
+    virtqueue_flush(vq, 1);
+}
+
+static bool vring_need_event(uint16_t event, uint16_t new, uint16_t old)
+{
+    return (uint16_t)(new - event - 1) < (uint16_t)(new - old);
+}
+
+static bool should_notify(VirtQueue *vq)
+{
+    VirtIODevice *vdev = vq->vdev;
+    uint16_t flags, event, old, new;
+    bool valid;
+
+    /* NOTIFY_ON_EMPTY: always interrupt when we ran the ring dry. */
+    if (virtio_vdev_has_feature(vdev, VIRTIO_F_NOTIFY_ON_EMPTY) &&
+        !vq->inuse && virtqueue_empty(vq)) {
+        return true;
+    }
+    if (!virtio_vdev_has_feature(vdev, VIRTIO_RING_F_EVENT_IDX)) {
+        return ld16(vq, vq->avail, &flags) &&
+               !(flags & VRING_AVAIL_F_NO_INTERRUPT);
+    }
+    valid = vq->signalled_used_valid;
+    old = vq->signalled_used;
+    new = vq->signalled_used = vq->used_idx;
+    vq->signalled_used_valid = true;
+    if (!ld16(vq, vq->avail + 4 + 2ULL * vq->num, &event)) {
+        return false;
+    }
+    return !valid || vring_need_event(event, new, old);
+}
+
+void virtio_notify(VirtIODevice *vdev, VirtQueue *vq)
+{
+    if (vdev->broken || !should_notify(vq)) {
+        return;
+    }
+    vdev->isr |= 1;
+    transport_notify(vdev, vq->vector);
+}
+
+void virtio_queue_set_notification(VirtQueue *vq, bool enable)
+{
+    uint16_t flags;
+
+    vq->notification = enable;
+    if (!virtio_queue_ready(vq) || vq->vdev->broken) {
+        return;
+    }
+    if (virtio_vdev_has_feature(vq->vdev, VIRTIO_RING_F_EVENT_IDX)) {
+        if (enable) {
+            st16(vq, vq->used + 4 + 8ULL * vq->num, vq->last_avail_idx);
+        }
+        return;
+    }
+    if (ld16(vq, vq->used, &flags)) {
+        flags = enable ? flags & ~VRING_USED_F_NO_NOTIFY
+                       : flags | VRING_USED_F_NO_NOTIFY;
+        st16(vq, vq->used, flags);
+    }
+}
+
+bool virtqueue_avail_bytes(VirtQueue *vq, size_t in_bytes, size_t out_bytes)
+{
+    VirtQueueElement *elem;
+    size_t in = 0, out = 0;
+    unsigned popped = 0;
+    bool ok;
+
+    /* Peek by popping and giving the elements back. */
+    elem = g_malloc(sizeof(*elem));
+    while ((in < in_bytes || out < out_bytes) && virtqueue_pop(vq, elem) > 0) {
+        in += elem->in_len;
+        out += elem->out_len;
+        popped++;
+    }
+    virtqueue_unpop(vq, popped);
+    ok = in >= in_bytes && out >= out_bytes;
+    g_free(elem);
+    return ok;
+}
