@@ -180,6 +180,12 @@ static void skip_byte(JsonStream *s, int c)
             end_skip(s);
         }
         break;
+    case '\n':
+        /* A line end is a resynchronisation point, as in QEMU's lexer:
+         * line-oriented clients get the next command through even when
+         * the broken value never closed. */
+        end_skip(s);
+        break;
     default:
         if (!s->skip_depth) {
             end_skip(s);

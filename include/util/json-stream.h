@@ -27,7 +27,8 @@
  *     emitted.  If the error happened inside brackets or a string, input is
  *     then skipped - still tracking strings and bracket nesting, but storing
  *     nothing - up to the end of the broken top-level value (the quote or
- *     bracket that closes it).  Parsing resumes right after it.
+ *     bracket that closes it) or the next newline outside a string,
+ *     whichever comes first.  Parsing resumes right after it.
  *  2. A reset byte discards everything and parsing resumes at the next byte:
  *     0xFF anywhere (never valid UTF-8; the QMP spec's way to resync), any
  *     control character 0x00-0x1F inside a string, and any control character

@@ -324,10 +324,19 @@ static void test_recovery(void)
     check("@@ {\"ok\":1}",
           "ERR:JSON parse error, stray '@' | ERR:JSON parse error, stray '@' | "
           "{\"ok\":1}");
-    /* an unclosed value swallows input until 0xFF resets the stream */
-    check("{\"a\": [1 {\"execute\":\"lost\"}\n\xff{\"execute\":\"ok\"}",
+    /* an unclosed value is skipped up to the end of the line */
+    check("{\"a\": [1 {\"execute\":\"lost\"}\n{\"execute\":\"ok\"}",
           "ERR:JSON parse error, expected separator in list | "
           "{\"execute\":\"ok\"}");
+    check("{bad\n{\"execute\":\"ok\"}",
+          "ERR:JSON parse error, invalid keyword 'bad' | "
+          "{\"execute\":\"ok\"}");
+    /* without a newline it swallows input until 0xFF resets the stream */
+    check("{\"a\": [1 {\"execute\":\"lost\"} \xff{\"execute\":\"ok\"}",
+          "ERR:JSON parse error, expected separator in list | "
+          "{\"execute\":\"ok\"}");
+    /* a newline inside a valid value is just whitespace */
+    check("{\"a\":\n[1,\n2]}", "{\"a\":[1,2]}");
     /* 0xFF alone between values is reported like QEMU's stray byte */
     check("1 \xff 2", "1 | ERR:JSON parse error, stray '\\xff' | 2");
     /* 0xFF in the middle of a value drops it */

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared between the virtio-net source files. */
+#ifndef HW_NET_VIRTIO_NET_INTERNAL_H
+#define HW_NET_VIRTIO_NET_INTERNAL_H
+
+#include "hw/net/virtio-net.h"
+
+/* virtio-net.c */
+void virtio_net_set_multiqueue(VirtIONet *n, bool multiqueue);
+void virtio_net_set_queue_pairs(VirtIONet *n);
+void virtio_net_apply_offloads(VirtIONet *n);
+
+/* virtio-net-rx.c */
+bool virtio_net_can_receive(NetClientState *nc);
+ssize_t virtio_net_receive_iov(NetClientState *nc, const struct iovec *iov,
+                               int iovcnt);
+RxFilterInfo *virtio_net_query_rx_filter(NetClientState *nc);
+void virtio_net_handle_rx(VirtIODevice *vdev, VirtQueue *vq);
+void virtio_net_rx_filter_notify(VirtIONet *n);
+
+/* virtio-net-tx.c */
+void virtio_net_handle_tx(VirtIODevice *vdev, VirtQueue *vq);
+void virtio_net_tx_stop(VirtIONetQueue *q);
+void virtio_net_tx_purge_all(VirtIONet *n);
+void virtio_net_update_started(VirtIONet *n);
+
+/* virtio-net-ctrl.c */
+void virtio_net_handle_ctrl(VirtIODevice *vdev, VirtQueue *vq);
+
+#endif
