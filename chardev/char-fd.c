@@ -45,8 +45,8 @@ static void fd_accept_input(Chardev *chr)
 {
     FdChardev *s = chr->state;
     if (s->in_fd >= 0 && !s->read_watch) {
-        s->read_watch = main_loop_add_fd(s->in_fd, G_IO_IN | G_IO_HUP,
-                                         fd_readable, chr);
+        s->read_watch =
+            main_loop_add_fd(s->in_fd, G_IO_IN | G_IO_HUP, fd_readable, chr);
     }
 }
 
@@ -132,8 +132,9 @@ static bool file_open(Chardev *chr, json_t *opts, Error **errp)
     if (!opts_get_bool(opts, "append", false, &append, errp)) {
         return false;
     }
-    fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC |
-                        (append ? O_APPEND : O_TRUNC), 0666);
+    fd = open(path,
+              O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC),
+              0666);
     if (fd < 0) {
         error_setg_errno(errp, errno, "Could not open '%s'", path);
         return false;
@@ -151,19 +152,29 @@ static char *stdio_describe(Chardev *chr)
     return g_strdup("stdio");
 }
 
-static const char *const no_options[] = { NULL };
-static const char *const stdio_options[] = { "signal", "mux", "logfile",
-                                              "logappend", NULL };
-static const char *const file_options[] = { "path", "append", "mux", NULL };
+static const char *const no_options[] = {NULL};
+static const char *const stdio_options[] = {"signal", "mux", "logfile",
+                                            "logappend", NULL};
+static const char *const file_options[] = {"path", "append", "mux", NULL};
 
 static const ChardevClass fd_classes[] = {
-    { .name = "stdio", .options = stdio_options, .open = stdio_open,
-      .write = fd_write, .close = stdio_close, .accept_input = fd_accept_input,
-      .describe = stdio_describe },
-    { .name = "file", .options = file_options, .open = file_open,
-      .write = fd_write, .close = fd_close },
-    { .name = "null", .options = no_options, .open = null_open,
-      .write = fd_write, .close = fd_close },
+    {.name = "stdio",
+     .options = stdio_options,
+     .open = stdio_open,
+     .write = fd_write,
+     .close = stdio_close,
+     .accept_input = fd_accept_input,
+     .describe = stdio_describe},
+    {.name = "file",
+     .options = file_options,
+     .open = file_open,
+     .write = fd_write,
+     .close = fd_close},
+    {.name = "null",
+     .options = no_options,
+     .open = null_open,
+     .write = fd_write,
+     .close = fd_close},
 };
 
 void chardev_fd_register(void)

@@ -38,8 +38,8 @@ typedef struct SocketChardev {
 } SocketChardev;
 
 static const char *const socket_options[] = {
-    "path", "host", "port", "server", "wait", "nodelay", "ipv4", "ipv6",
-    "to", "mux", "logfile", "logappend", NULL,
+    "path", "host", "port", "server",  "wait",      "nodelay", "ipv4",
+    "ipv6", "to",   "mux",  "logfile", "logappend", NULL,
 };
 
 static void socket_connected(SocketChardev *s, int fd);
@@ -68,8 +68,8 @@ static gboolean socket_accept_ready(int fd, GIOCondition cond, void *opaque)
 static void socket_listen_again(SocketChardev *s)
 {
     if (s->server && s->listen_fd >= 0 && !s->listen_watch) {
-        s->listen_watch = main_loop_add_fd(s->listen_fd, G_IO_IN,
-                                           socket_accept_ready, s);
+        s->listen_watch =
+            main_loop_add_fd(s->listen_fd, G_IO_IN, socket_accept_ready, s);
     }
 }
 
@@ -112,10 +112,12 @@ static void socket_recv(SocketChardev *s, size_t max)
 {
     uint8_t buf[4096];
     char cbuf[CMSG_SPACE(sizeof(int) * MAX_RECV_FDS)];
-    struct iovec iov = { .iov_base = buf, .iov_len = MIN(max, sizeof(buf)) };
+    struct iovec iov = {.iov_base = buf, .iov_len = MIN(max, sizeof(buf))};
     struct msghdr msg = {
-        .msg_iov = &iov, .msg_iovlen = 1,
-        .msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+        .msg_iov = &iov,
+        .msg_iovlen = 1,
+        .msg_control = cbuf,
+        .msg_controllen = sizeof(cbuf),
     };
     ssize_t n = recvmsg(s->fd, &msg, MSG_CMSG_CLOEXEC);
 
@@ -188,7 +190,15 @@ static gboolean socket_writable(int fd, GIOCondition cond, void *opaque)
         return G_SOURCE_CONTINUE;
     }
     s->write_watch = 0;
+    /* A frontend that paused input for our backlog can go on now. */
+    socket_watch_input(s);
     return G_SOURCE_REMOVE;
+}
+
+static size_t socket_pending_output(Chardev *chr)
+{
+    SocketChardev *s = chr->state;
+    return s->outbuf->len;
 }
 
 static ssize_t socket_write(Chardev *chr, const uint8_t *buf, size_t len)
@@ -214,8 +224,10 @@ static bool unix_addr(const char *path, struct sockaddr_un *sun, Error **errp)
     memset(sun, 0, sizeof(*sun));
     sun->sun_family = AF_UNIX;
     if (strlen(path) >= sizeof(sun->sun_path)) {
-        error_setg(errp, "UNIX socket path '%s' is too long (at most %zu "
-                   "bytes)", path, sizeof(sun->sun_path) - 1);
+        error_setg(errp,
+                   "UNIX socket path '%s' is too long (at most %zu "
+                   "bytes)",
+                   path, sizeof(sun->sun_path) - 1);
         return false;
     }
     strcpy(sun->sun_path, path);
@@ -254,7 +266,7 @@ static int open_unix(SocketChardev *s, Error **errp)
 
 static int open_tcp(SocketChardev *s, json_t *opts, Error **errp)
 {
-    struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
     bool v4, v6;
     int fd = -1, rc, err = 0;
 
@@ -346,7 +358,7 @@ static bool socket_open(Chardev *chr, json_t *opts, Error **errp)
     }
     if (path && (host || port)) {
         error_setg(errp, "chardev: socket: 'path' cannot be combined with "
-                   "'host' or 'port'");
+                         "'host' or 'port'");
         goto fail;
     }
     if (!path && !port) {
@@ -355,7 +367,7 @@ static bool socket_open(Chardev *chr, json_t *opts, Error **errp)
     }
     if (opts_has(opts, "wait") && !s->server) {
         error_setg(errp, "'wait' option is incompatible with socket in "
-                   "client connect mode");
+                         "client connect mode");
         goto fail;
     }
     s->is_unix = path != NULL;
@@ -427,6 +439,7 @@ static const ChardevClass socket_class = {
     .close = socket_close,
     .accept_input = socket_accept_input,
     .describe = socket_describe,
+    .pending_output = socket_pending_output,
 };
 
 void chardev_socket_register(void)

@@ -59,7 +59,8 @@ static bool check_options(const ChardevClass *cls, json_t *opts, Error **errp)
     const char *key;
     json_t *v;
 
-    json_object_foreach(opts, key, v) {
+    json_object_foreach(opts, key, v)
+    {
         bool ok = !strcmp(key, "id") || !strcmp(key, "backend");
         for (const char *const *k = cls->options; !ok && k && *k; k++) {
             ok = !strcmp(*k, key);
@@ -99,8 +100,10 @@ Chardev *chardev_new(json_t *opts, Error **errp)
         return NULL;
     }
     if (chardev_find(id)) {
-        error_setg(errp, "attempt to add duplicate property '%s' to object "
-                   "(type 'container')", id);
+        error_setg(errp,
+                   "attempt to add duplicate property '%s' to object "
+                   "(type 'container')",
+                   id);
         return NULL;
     }
     if (!check_options(cls, opts, errp)) {
@@ -189,6 +192,11 @@ void chardev_accept_input(Chardev *chr)
     }
 }
 
+size_t chardev_pending_output(Chardev *chr)
+{
+    return chr->cls->pending_output ? chr->cls->pending_output(chr) : 0;
+}
+
 int chardev_take_msgfds(Chardev *chr, int *fds, int max)
 {
     int n = MIN(max, chr->msgfds_num);
@@ -247,8 +255,10 @@ static json_t *legacy_socket(const char *kind, const char *rest, Error **errp)
     } else {
         const char *colon = strrchr(parts[0], ':');
         if (!colon) {
-            error_setg(errp, "host and port must be given as HOST:PORT in "
-                       "'tcp:%s'", rest);
+            error_setg(errp,
+                       "host and port must be given as HOST:PORT in "
+                       "'tcp:%s'",
+                       rest);
             json_decref(opts);
             g_strfreev(parts);
             return NULL;
@@ -279,9 +289,9 @@ json_t *chardev_parse_legacy(const char *spec, const char *id, Error **errp)
     if (!strcmp(spec, "stdio") || !strcmp(spec, "mon:stdio") ||
         !strcmp(spec, "null")) {
         opts = json_object();
-        json_object_set_new(opts, "backend",
-                            json_string(!strcmp(spec, "null") ? "null"
-                                                              : "stdio"));
+        json_object_set_new(
+            opts, "backend",
+            json_string(!strcmp(spec, "null") ? "null" : "stdio"));
     } else if (g_str_has_prefix(spec, "file:")) {
         opts = json_object();
         json_object_set_new(opts, "backend", json_string("file"));

@@ -42,7 +42,7 @@ bool monitor_add_fd(Monitor *mon, const char *name, int fd, Error **errp)
 
     if (g_ascii_isdigit(name[0])) {
         error_setg(errp, "Parameter 'fdname' expects a name not starting "
-                   "with a digit");
+                         "with a digit");
         return false;
     }
     /* An existing name is replaced; its old fd is closed. */
@@ -159,7 +159,7 @@ bool fdset_add_fd(int fd, bool has_set, int64_t set, const char *opaque,
                   int64_t *set_out, Error **errp)
 {
     Fdset *s;
-    FdsetFd entry = { .fd = fd, .opaque = g_strdup(opaque) };
+    FdsetFd entry = {.fd = fd, .opaque = g_strdup(opaque)};
 
     if (has_set && set < 0) {
         error_setg(errp, "Parameter 'fdset-id' expects a non-negative value");
@@ -243,11 +243,15 @@ void qmp_remove_fd(int64_t fdset_id, bool has_fd, int64_t fd, Error **errp)
         }
     }
     if (has_fd) {
-        error_setg(errp, "File descriptor named 'fdset-id:%" G_GINT64_FORMAT
-                   ", fd:%" G_GINT64_FORMAT "' not found", fdset_id, fd);
+        error_setg(errp,
+                   "File descriptor named 'fdset-id:%" G_GINT64_FORMAT
+                   ", fd:%" G_GINT64_FORMAT "' not found",
+                   fdset_id, fd);
     } else {
-        error_setg(errp, "File descriptor named 'fdset-id:%" G_GINT64_FORMAT
-                   "' not found", fdset_id);
+        error_setg(errp,
+                   "File descriptor named 'fdset-id:%" G_GINT64_FORMAT
+                   "' not found",
+                   fdset_id);
     }
 }
 

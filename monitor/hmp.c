@@ -6,6 +6,7 @@
 #include <string.h>
 #include <glib.h>
 #include "monitor/monitor.h"
+#include "net/net.h"
 #include "qapi/qapi-types.h"
 #include "system/runstate.h"
 #include "system/version.h"
@@ -18,8 +19,7 @@ typedef struct HmpInfoCmd {
 
 static void info_version(GString *out)
 {
-    g_string_append_printf(out, "%s (%s)\r\n", QEMU_VERSION_STR,
-                           VIREO_PACKAGE);
+    g_string_append_printf(out, "%s (%s)\r\n", QEMU_VERSION_STR, VIREO_PACKAGE);
 }
 
 static void info_status(GString *out)
@@ -35,9 +35,10 @@ static void info_status(GString *out)
 }
 
 static const HmpInfoCmd info_cmds[] = {
-    { "status", "show the current VM status (running|paused)", info_status },
-    { "version", "show the version of the emulator", info_version },
-    { NULL },
+    {"network", "show the network state", hmp_info_network},
+    {"status", "show the current VM status (running|paused)", info_status},
+    {"version", "show the version of the emulator", info_version},
+    {NULL},
 };
 
 static void info_help(GString *out)

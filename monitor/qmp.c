@@ -46,11 +46,10 @@ static void monitor_send(Monitor *mon, json_t *msg)
 
 static void send_greeting(Monitor *mon)
 {
-    json_t *ver = json_pack("{s:{s:i,s:i,s:i},s:s}", "qemu",
-                            "micro", QEMU_VERSION_MICRO,
-                            "minor", QEMU_VERSION_MINOR,
-                            "major", QEMU_VERSION_MAJOR,
-                            "package", VIREO_PACKAGE);
+    json_t *ver =
+        json_pack("{s:{s:i,s:i,s:i},s:s}", "qemu", "micro", QEMU_VERSION_MICRO,
+                  "minor", QEMU_VERSION_MINOR, "major", QEMU_VERSION_MAJOR,
+                  "package", VIREO_PACKAGE);
     json_t *msg = json_pack("{s:{s:o,s:[s]}}", "QMP", "version", ver,
                             "capabilities", "oob");
     monitor_send(mon, msg);
@@ -59,9 +58,9 @@ static void send_greeting(Monitor *mon)
 
 static void send_error(Monitor *mon, Error *err, json_t *id)
 {
-    json_t *msg = json_pack("{s:{s:s,s:s}}", "error",
-                            "class", error_class_name(error_get_class(err)),
-                            "desc", error_get_pretty(err));
+    json_t *msg = json_pack("{s:{s:s,s:s}}", "error", "class",
+                            error_class_name(error_get_class(err)), "desc",
+                            error_get_pretty(err));
     if (id) {
         json_object_set(msg, "id", id);
     }
@@ -92,7 +91,8 @@ static const char *check_request(json_t *req, bool *oob, Error **errp)
         error_setg(errp, "QMP input must be a JSON object");
         return NULL;
     }
-    json_object_foreach(req, key, v) {
+    json_object_foreach(req, key, v)
+    {
         if (!strcmp(key, "execute") || !strcmp(key, "exec-oob")) {
             if (!json_is_string(v)) {
                 error_setg(errp, "QMP input member '%s' must be a string", key);
@@ -102,7 +102,7 @@ static const char *check_request(json_t *req, bool *oob, Error **errp)
         } else if (!strcmp(key, "arguments")) {
             if (!json_is_object(v)) {
                 error_setg(errp, "QMP input member 'arguments' must be an "
-                           "object");
+                                 "object");
                 return NULL;
             }
         } else if (strcmp(key, "id") && strcmp(key, "control")) {
@@ -116,7 +116,7 @@ static const char *check_request(json_t *req, bool *oob, Error **errp)
     }
     if (exec && exec_oob) {
         error_setg(errp, "QMP input must not have both 'execute' and "
-                   "'exec-oob'");
+                         "'exec-oob'");
         return NULL;
     }
     *oob = exec_oob != NULL;
@@ -152,10 +152,12 @@ static json_t *dispatch(Monitor *mon, json_t *req, Error **errp)
         return NULL;
     }
     if (oob && (!mon->oob_enabled || !(cmd->flags & QCO_ALLOW_OOB))) {
-        error_setg(errp, mon->oob_enabled
-                             ? "The command %s does not support OOB"
-                             : "Out-of-band execution of %s was not enabled "
-                               "by qmp_capabilities", name);
+        error_setg(errp,
+                   mon->oob_enabled
+                       ? "The command %s does not support OOB"
+                       : "Out-of-band execution of %s was not enabled "
+                         "by qmp_capabilities",
+                   name);
         return NULL;
     }
     cur_mon = mon;
@@ -190,9 +192,14 @@ static void stream_emit(void *opaque, json_t *value, Error *err)
     json_decref(value);
 }
 
+/* Stop taking requests while this much of our output is unread: a client
+ * that never reads must not make us buffer without limit. */
+#define QMP_MAX_PENDING_OUTPUT (1u << 20)
+
 static size_t qmp_can_read(void *opaque)
 {
-    return 4096;
+    Monitor *mon = opaque;
+    return chardev_pending_output(mon->chr) > QMP_MAX_PENDING_OUTPUT ? 0 : 4096;
 }
 
 static void qmp_read(void *opaque, const uint8_t *buf, size_t len)
@@ -207,8 +214,8 @@ static void qmp_event(void *opaque, ChrEvent event)
 
     /* Each connection starts afresh: new parser, negotiation, fd list. */
     json_stream_free(mon->parser);
-    mon->parser = json_stream_new(stream_emit, mon, QMP_MAX_BYTES,
-                                  QMP_MAX_DEPTH);
+    mon->parser =
+        json_stream_new(stream_emit, mon, QMP_MAX_BYTES, QMP_MAX_DEPTH);
     mon->negotiated = false;
     mon->oob_enabled = false;
     monitor_fds_clear(mon);
@@ -223,8 +230,8 @@ Monitor *monitor_new_qmp(Chardev *chr, bool pretty, Error **errp)
 
     mon->chr = chr;
     mon->pretty = pretty;
-    mon->parser = json_stream_new(stream_emit, mon, QMP_MAX_BYTES,
-                                  QMP_MAX_DEPTH);
+    mon->parser =
+        json_stream_new(stream_emit, mon, QMP_MAX_BYTES, QMP_MAX_DEPTH);
     mon->fds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     if (!chardev_attach(chr, qmp_can_read, qmp_read, qmp_event, mon, errp)) {
         json_stream_free(mon->parser);

@@ -120,7 +120,8 @@ bool qapi_in_struct_begin(QapiIn *in, const char *name, json_t *v,
     f->unvisited = json_object();
     const char *key;
     json_t *val;
-    json_object_foreach(v, key, val) {
+    json_object_foreach(v, key, val)
+    {
         json_object_set_new(f->unvisited, key, json_null());
     }
     return true;
@@ -140,8 +141,7 @@ bool qapi_in_struct_check(QapiIn *in, Error **errp)
     void *it = json_object_iter(f->unvisited);
 
     if (it) {
-        g_autofree char *full =
-            qapi_in_full_name(in, json_object_iter_key(it));
+        g_autofree char *full = qapi_in_full_name(in, json_object_iter_key(it));
         error_setg(errp, "Parameter '%s' is unexpected", full);
         return false;
     }
@@ -157,8 +157,8 @@ void qapi_in_pop(QapiIn *in)
     json_decref(f->unvisited);
 }
 
-bool qapi_in_list_begin(QapiIn *in, const char *name, json_t *v,
-                        QapiInFrame *f, Error **errp)
+bool qapi_in_list_begin(QapiIn *in, const char *name, json_t *v, QapiInFrame *f,
+                        Error **errp)
 {
     if (json_is_array(v)) {
         push(in, name, v, f);
@@ -214,17 +214,17 @@ static const char *keyval_str(QapiIn *in, const char *name, json_t **v,
 }
 
 /* Common front of scalar input: returns the string form in KEYVAL mode. */
-#define KEYVAL_FRONT(in, name, v, errp, sp)                                   \
-    do {                                                                      \
-        Error *kerr_ = NULL;                                                  \
-        (sp) = NULL;                                                          \
-        if ((in)->mode == QAPI_INPUT_KEYVAL) {                                \
-            (sp) = keyval_str((in), (name), &(v), &kerr_);                    \
-            if (kerr_) {                                                      \
-                error_propagate((errp), kerr_);                               \
-                return false;                                                 \
-            }                                                                 \
-        }                                                                     \
+#define KEYVAL_FRONT(in, name, v, errp, sp)                                    \
+    do {                                                                       \
+        Error *kerr_ = NULL;                                                   \
+        (sp) = NULL;                                                           \
+        if ((in)->mode == QAPI_INPUT_KEYVAL) {                                 \
+            (sp) = keyval_str((in), (name), &(v), &kerr_);                     \
+            if (kerr_) {                                                       \
+                error_propagate((errp), kerr_);                                \
+                return false;                                                  \
+            }                                                                  \
+        }                                                                      \
     } while (0)
 
 bool qapi_in_str(QapiIn *in, const char *name, json_t *v, char **out,
@@ -263,15 +263,15 @@ static bool int_value(QapiIn *in, const char *name, json_t *v, int64_t *out,
     return true;
 }
 
-static bool uint_value(QapiIn *in, const char *name, json_t *v,
-                       uint64_t *out, const char *type, Error **errp)
+static bool uint_value(QapiIn *in, const char *name, json_t *v, uint64_t *out,
+                       const char *type, Error **errp)
 {
     const char *s;
 
     KEYVAL_FRONT(in, name, v, errp, s);
     if (s) {
         if (!qapi_parse_uint64(s, out)) {
-            if (qapi_parse_int64(s, &(int64_t){ 0 })) {
+            if (qapi_parse_int64(s, &(int64_t){0})) {
                 range_error(name, type, errp); /* negative */
             } else {
                 value_error(in, name, "integer", errp);
@@ -305,36 +305,36 @@ bool qapi_in_int(QapiIn *in, const char *name, json_t *v, int64_t *out,
     return int_value(in, name, v, out, errp);
 }
 
-#define DEFINE_INT_IN(bits)                                                   \
-    bool qapi_in_int##bits(QapiIn *in, const char *name, json_t *v,           \
-                           int##bits##_t *out, Error **errp)                  \
-    {                                                                         \
-        int64_t val;                                                          \
-        if (!int_value(in, name, v, &val, errp)) {                            \
-            return false;                                                     \
-        }                                                                     \
-        if (val < INT##bits##_MIN || val > INT##bits##_MAX) {                 \
-            range_error(name, "int" #bits, errp);                             \
-            return false;                                                     \
-        }                                                                     \
-        *out = (int##bits##_t)val;                                            \
-        return true;                                                          \
+#define DEFINE_INT_IN(bits)                                                    \
+    bool qapi_in_int##bits(QapiIn *in, const char *name, json_t *v,            \
+                           int##bits##_t *out, Error **errp)                   \
+    {                                                                          \
+        int64_t val;                                                           \
+        if (!int_value(in, name, v, &val, errp)) {                             \
+            return false;                                                      \
+        }                                                                      \
+        if (val < INT##bits##_MIN || val > INT##bits##_MAX) {                  \
+            range_error(name, "int" #bits, errp);                              \
+            return false;                                                      \
+        }                                                                      \
+        *out = (int##bits##_t)val;                                             \
+        return true;                                                           \
     }
 
-#define DEFINE_UINT_IN(bits)                                                  \
-    bool qapi_in_uint##bits(QapiIn *in, const char *name, json_t *v,          \
-                            uint##bits##_t *out, Error **errp)                \
-    {                                                                         \
-        uint64_t val;                                                         \
-        if (!uint_value(in, name, v, &val, "uint" #bits, errp)) {             \
-            return false;                                                     \
-        }                                                                     \
-        if (val > UINT##bits##_MAX) {                                         \
-            range_error(name, "uint" #bits, errp);                            \
-            return false;                                                     \
-        }                                                                     \
-        *out = (uint##bits##_t)val;                                           \
-        return true;                                                          \
+#define DEFINE_UINT_IN(bits)                                                   \
+    bool qapi_in_uint##bits(QapiIn *in, const char *name, json_t *v,           \
+                            uint##bits##_t *out, Error **errp)                 \
+    {                                                                          \
+        uint64_t val;                                                          \
+        if (!uint_value(in, name, v, &val, "uint" #bits, errp)) {              \
+            return false;                                                      \
+        }                                                                      \
+        if (val > UINT##bits##_MAX) {                                          \
+            range_error(name, "uint" #bits, errp);                             \
+            return false;                                                      \
+        }                                                                      \
+        *out = (uint##bits##_t)val;                                            \
+        return true;                                                           \
     }
 
 DEFINE_INT_IN(8)
@@ -598,8 +598,8 @@ bool qapi_parse_size(const char *s, uint64_t *out)
 
 bool qapi_parse_bool(const char *s, bool *out)
 {
-    static const char *const yes[] = { "on", "yes", "true" };
-    static const char *const no[] = { "off", "no", "false" };
+    static const char *const yes[] = {"on", "yes", "true"};
+    static const char *const no[] = {"off", "no", "false"};
 
     for (size_t i = 0; i < G_N_ELEMENTS(yes); i++) {
         if (!strcmp(s, yes[i])) {

@@ -43,15 +43,17 @@ MemoryRegion *memory_region_new_ram(const char *name, uint64_t size,
         return NULL;
     }
     if (ftruncate(fd, size) < 0) {
-        error_setg_errno(errp, errno, "cannot size %s to %" G_GUINT64_FORMAT
-                         " bytes", name, size);
+        error_setg_errno(errp, errno,
+                         "cannot size %s to %" G_GUINT64_FORMAT " bytes", name,
+                         size);
         close(fd);
         return NULL;
     }
     p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED) {
-        error_setg_errno(errp, errno, "cannot map %" G_GUINT64_FORMAT
-                         " bytes of guest RAM", size);
+        error_setg_errno(errp, errno,
+                         "cannot map %" G_GUINT64_FORMAT " bytes of guest RAM",
+                         size);
         close(fd);
         return NULL;
     }
@@ -166,20 +168,22 @@ bool address_space_map(AddressSpace *as, uint64_t base, MemoryRegion *mr,
     guint i;
 
     if (mr->size == 0 || base > as->size || mr->size > as->size - base) {
-        error_setg(errp, "region %s does not fit in %s at 0x%" G_GINT64_MODIFIER
-                   "x", mr->name, as->name, base);
+        error_setg(errp,
+                   "region %s does not fit in %s at 0x%" G_GINT64_MODIFIER "x",
+                   mr->name, as->name, base);
         return false;
     }
     i = find_index(as, base);
     if (i < as->maps->len) {
         Mapping *next = &g_array_index(as->maps, Mapping, i);
         if (next->base < base + mr->size) {
-            error_setg(errp, "region %s at 0x%" G_GINT64_MODIFIER "x overlaps %s",
+            error_setg(errp,
+                       "region %s at 0x%" G_GINT64_MODIFIER "x overlaps %s",
                        mr->name, base, next->mr->name);
             return false;
         }
     }
-    g_array_insert_val(as->maps, i, ((Mapping){ .base = base, .mr = mr }));
+    g_array_insert_val(as->maps, i, ((Mapping){.base = base, .mr = mr}));
     return true;
 }
 
@@ -193,8 +197,7 @@ void address_space_unmap(AddressSpace *as, MemoryRegion *mr)
     }
 }
 
-bool address_space_is_mapped(AddressSpace *as, MemoryRegion *mr,
-                             uint64_t *base)
+bool address_space_is_mapped(AddressSpace *as, MemoryRegion *mr, uint64_t *base)
 {
     for (guint i = 0; i < as->maps->len; i++) {
         Mapping *m = &g_array_index(as->maps, Mapping, i);
@@ -282,9 +285,10 @@ static void io_write(MemoryRegion *mr, uint64_t off, const uint8_t *buf,
 }
 
 static bool as_access(AddressSpace *as, uint64_t addr, uint8_t *buf,
-                   uint64_t len, bool is_write)
+                      uint64_t len, bool is_write)
 {
-    if (len > as->size || addr > as->size - len || !range_mapped(as, addr, len)) {
+    if (len > as->size || addr > as->size - len ||
+        !range_mapped(as, addr, len)) {
         return false;
     }
     while (len) {
@@ -327,7 +331,8 @@ bool address_space_set(AddressSpace *as, uint64_t addr, uint8_t byte,
 {
     uint8_t chunk[4096];
 
-    if (len > as->size || addr > as->size - len || !range_mapped(as, addr, len)) {
+    if (len > as->size || addr > as->size - len ||
+        !range_mapped(as, addr, len)) {
         return false;
     }
     memset(chunk, byte, sizeof(chunk));

@@ -6,7 +6,9 @@
 #include <glib.h>
 #include "chardev/char.h"
 #include "hw/core/machine.h"
+#include "hw/core/qdev.h"
 #include "hw/core/qom.h"
+#include "net/net.h"
 #include "system/options.h"
 #include "system/system.h"
 #include "system/version.h"
@@ -74,8 +76,8 @@ static bool opt_machine(VlConfig *cfg, const char *arg, Error **errp)
     }
     type = opts_get_str(opts, "type");
     if (help || (type && !strcmp(type, "help"))) {
-        const MachineClass *mc = type && strcmp(type, "help")
-                                     ? machine_find(type) : NULL;
+        const MachineClass *mc =
+            type && strcmp(type, "help") ? machine_find(type) : NULL;
         if (mc) {
             printf("%s options:\n", mc->type_name);
             for (const MachineProp *p = mc->props; p && p->name; p++) {
@@ -120,13 +122,15 @@ static bool opt_accel(VlConfig *cfg, const char *arg, Error **errp)
     cfg->accel = g_strdup(name);
     json_decref(cfg->accel_opts);
     cfg->accel_opts = opts;
+    g_free(cfg->accel_location);
+    cfg->accel_location = g_strdup_printf("-accel %s", arg);
     return true;
 }
 
 static bool opt_m(VlConfig *cfg, const char *arg, Error **errp)
 {
     json_t *opts = keyval_parse(arg, "size", NULL, errp);
-    static const char *const known[] = { "size", "slots", "maxmem", NULL };
+    static const char *const known[] = {"size", "slots", "maxmem", NULL};
     const char *size;
     uint64_t val, dummy;
     bool ok = false;
@@ -169,15 +173,16 @@ out:
 static bool opt_smp(VlConfig *cfg, const char *arg, Error **errp)
 {
     static const char *const known[] = {
-        "cpus", "maxcpus", "sockets", "dies", "clusters", "cores", "threads",
-        "books", "drawers", NULL,
+        "cpus",  "maxcpus", "sockets", "dies",    "clusters",
+        "cores", "threads", "books",   "drawers", NULL,
     };
     json_t *opts = keyval_parse(arg, "cpus", NULL, errp);
     const char *key;
     json_t *v;
     bool ok = opts && opts_check_known(opts, known, errp);
 
-    json_object_foreach(ok ? opts : NULL, key, v) {
+    json_object_foreach(ok ? opts : NULL, key, v)
+    {
         uint64_t n;
         if (!opts_get_uint(opts, key, 0, &n, errp)) {
             ok = false;
@@ -195,8 +200,8 @@ static bool opt_smp(VlConfig *cfg, const char *arg, Error **errp)
 
 static bool opt_name(VlConfig *cfg, const char *arg, Error **errp)
 {
-    static const char *const known[] = { "guest", "process", "debug-threads",
-                                         NULL };
+    static const char *const known[] = {"guest", "process", "debug-threads",
+                                        NULL};
     json_t *opts = keyval_parse(arg, "guest", NULL, errp);
     bool dbg, ok = opts && opts_check_known(opts, known, errp) &&
                    opts_get_bool(opts, "debug-threads", false, &dbg, errp);
@@ -252,8 +257,10 @@ static bool opt_display(VlConfig *cfg, const char *arg, Error **errp)
     bool ok = opts != NULL;
 
     if (ok && (!type || strcmp(type, "none") || json_object_size(opts) != 1)) {
-        error_setg(errp, "Display '%s' is not available; this binary has "
-                   "no display (use -display none)", type ? type : "");
+        error_setg(errp,
+                   "Display '%s' is not available; this binary has "
+                   "no display (use -display none)",
+                   type ? type : "");
         ok = false;
     }
     json_decref(opts);
@@ -267,8 +274,10 @@ static bool opt_audio(VlConfig *cfg, const char *arg, Error **errp)
     bool ok = opts != NULL;
 
     if (ok && (!drv || strcmp(drv, "none"))) {
-        error_setg(errp, "audio driver '%s' is not available; this binary has "
-                   "no audio (use -audio none)", drv ? drv : "");
+        error_setg(errp,
+                   "audio driver '%s' is not available; this binary has "
+                   "no audio (use -audio none)",
+                   drv ? drv : "");
         ok = false;
     }
     json_decref(opts);
@@ -348,8 +357,8 @@ static bool opt_L(VlConfig *c, const char *a, Error **e)
 static bool opt_chardev(VlConfig *cfg, const char *arg, Error **errp)
 {
     bool help = false;
-    json_t *opts = parse_group(cfg, "chardev", "chardev", arg, "backend",
-                               &help, false, errp);
+    json_t *opts = parse_group(cfg, "chardev", "chardev", arg, "backend", &help,
+                               false, errp);
 
     if (opts && help) {
         printf("Available chardev backend types:\n  file\n  null\n"
@@ -363,16 +372,16 @@ static bool opt_chardev(VlConfig *cfg, const char *arg, Error **errp)
 
 static bool opt_mon(VlConfig *cfg, const char *arg, Error **errp)
 {
-    static const char *const known[] = { "chardev", "mode", "pretty", "id",
-                                         NULL };
-    json_t *opts = parse_group(cfg, "mon", "mon", arg, "chardev", NULL, false,
-                               errp);
+    static const char *const known[] = {"chardev", "mode", "pretty", "id",
+                                        NULL};
+    json_t *opts =
+        parse_group(cfg, "mon", "mon", arg, "chardev", NULL, false, errp);
     return opts && opts_check_known(opts, known, errp);
 }
 
 static bool opt_run_with(VlConfig *cfg, const char *arg, Error **errp)
 {
-    static const char *const known[] = { "exit-with-parent", NULL };
+    static const char *const known[] = {"exit-with-parent", NULL};
     json_t *opts = keyval_parse(arg, NULL, NULL, errp);
     bool ok = opts && opts_check_known(opts, known, errp) &&
               opts_get_bool(opts, "exit-with-parent", false,
@@ -389,7 +398,7 @@ static bool opt_global(VlConfig *cfg, const char *arg, Error **errp)
 
     if (!dot || dot == arg || !eq || eq == dot + 1) {
         error_setg(errp, "Invalid global property: expected "
-                   "DRIVER.PROPERTY=VALUE");
+                         "DRIVER.PROPERTY=VALUE");
         return false;
     }
     g_ptr_array_add(cfg->globals, g_strdup(arg));
@@ -404,7 +413,7 @@ static bool opt_set(VlConfig *cfg, const char *arg, Error **errp)
 
     if (!eq) {
         error_setg(errp, "Invalid -set parameter: expected "
-                   "GROUP.ID.PROPERTY=VALUE");
+                         "GROUP.ID.PROPERTY=VALUE");
         return false;
     }
     parts = g_strsplit(arg, ".", 3);
@@ -413,7 +422,7 @@ static bool opt_set(VlConfig *cfg, const char *arg, Error **errp)
     g_strfreev(parts);
     if (!ok) {
         error_setg(errp, "Invalid -set parameter: expected "
-                   "GROUP.ID.PROPERTY=VALUE");
+                         "GROUP.ID.PROPERTY=VALUE");
         return false;
     }
     g_ptr_array_add(cfg->sets, g_strdup(arg));
@@ -423,11 +432,14 @@ static bool opt_set(VlConfig *cfg, const char *arg, Error **errp)
 static bool opt_netdev(VlConfig *cfg, const char *arg, Error **errp)
 {
     bool help = false;
-    json_t *opts = parse_group(cfg, "netdev", "netdev", arg, "type", &help,
-                               true, errp);
+    json_t *opts =
+        parse_group(cfg, "netdev", "netdev", arg, "type", &help, true, errp);
     if (opts && help) {
         /* Backends are listed here as they are implemented. */
         printf("Available netdev backend types:\n");
+        for (const char *const *n = net_backend_names(); *n; n++) {
+            printf("%s\n", *n);
+        }
         json_decref(opts);
         cfg->exit_status = 0;
         return false;
@@ -445,10 +457,64 @@ static bool opt_net(VlConfig *cfg, const char *arg, Error **errp)
     return parse_group(cfg, "net", "net", arg, "type", NULL, false, errp);
 }
 
-static void print_device_category(const TypeInfo *t, void *opaque)
+typedef struct DeviceHelpCtx {
+    const char *category;
+    bool any;
+} DeviceHelpCtx;
+
+static const char *bus_of(const DeviceClass *dc)
 {
-    if (type_is_a(t, "device") && !t->abstract) {
-        printf("name \"%s\"\n", t->name);
+    for (; dc;
+         dc = dc->type.parent ? device_class_find(dc->type.parent) : NULL) {
+        if (dc->bus_type) {
+            return dc->bus_type;
+        }
+    }
+    return NULL;
+}
+
+static void print_device_in_category(const TypeInfo *t, void *opaque)
+{
+    DeviceHelpCtx *ctx = opaque;
+    const DeviceClass *dc = device_class_find(t->name);
+    const char *cat;
+
+    if (!dc || !dc->user_creatable || t->abstract) {
+        return;
+    }
+    cat = dc->category ? dc->category : "Uncategorized devices";
+    if (strcmp(cat, ctx->category)) {
+        return;
+    }
+    if (!ctx->any) {
+        printf("%s:\n", cat);
+        ctx->any = true;
+    }
+    printf("name \"%s\"", t->name);
+    if (bus_of(dc)) {
+        printf(", bus %s", bus_of(dc));
+    }
+    if (dc->desc) {
+        printf(", desc \"%s\"", dc->desc);
+    }
+    printf("\n");
+}
+
+static void print_device_list(void)
+{
+    static const char *const categories[] = {
+        "Controller/Bridge/Hub devices",
+        "Network devices",
+        "Misc devices",
+        "Uncategorized devices",
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(categories); i++) {
+        DeviceHelpCtx ctx = {.category = categories[i]};
+        type_foreach(print_device_in_category, &ctx);
+        if (ctx.any) {
+            printf("\n");
+        }
     }
 }
 
@@ -460,8 +526,10 @@ static bool device_help(VlConfig *cfg, json_t *opts)
     cfg->exit_status = 0;
     if (drv && strcmp(drv, "help")) {
         if (!t || !type_is_a(t, "device") || t->abstract) {
-            fprintf(stderr, "vireo: -device %s,help: '%s' is not a valid "
-                    "device model name\n", drv, drv);
+            fprintf(stderr,
+                    "vireo: -device %s,help: '%s' is not a valid "
+                    "device model name\n",
+                    drv, drv);
             cfg->exit_status = 1;
             return false;
         }
@@ -481,16 +549,15 @@ static bool device_help(VlConfig *cfg, json_t *opts)
         }
         return false;
     }
-    printf("Devices available in this binary:\n");
-    type_foreach(print_device_category, NULL);
+    print_device_list();
     return false;
 }
 
 static bool opt_device(VlConfig *cfg, const char *arg, Error **errp)
 {
     bool help = false;
-    json_t *opts = parse_group(cfg, "device", "device", arg, "driver", &help,
-                               true, errp);
+    json_t *opts =
+        parse_group(cfg, "device", "device", arg, "driver", &help, true, errp);
     const char *drv = opts ? opts_get_str(opts, "driver") : NULL;
 
     if (opts && (help || (drv && !strcmp(drv, "help")))) {
@@ -509,9 +576,9 @@ static bool opt_object(VlConfig *cfg, const char *arg, Error **errp)
 
 static bool opt_add_fd(VlConfig *cfg, const char *arg, Error **errp)
 {
-    static const char *const known[] = { "fd", "set", "opaque", NULL };
-    json_t *opts = parse_group(cfg, "add-fd", "add-fd", arg, NULL, NULL, false,
-                               errp);
+    static const char *const known[] = {"fd", "set", "opaque", NULL};
+    json_t *opts =
+        parse_group(cfg, "add-fd", "add-fd", arg, NULL, NULL, false, errp);
     return opts && opts_check_known(opts, known, errp);
 }
 
@@ -519,7 +586,8 @@ static bool opt_version(VlConfig *cfg, const char *arg, Error **errp)
 {
     printf("QEMU emulator version %s (%s)\n", QEMU_VERSION_STR, VIREO_PACKAGE);
     printf("Vireo %s: a QEMU-compatible machine emulator for networking.\n"
-           "License GPL-2.0-or-later.\n", VIREO_VERSION);
+           "License GPL-2.0-or-later.\n",
+           VIREO_VERSION);
     cfg->exit_status = 0;
     return false;
 }
@@ -527,62 +595,61 @@ static bool opt_version(VlConfig *cfg, const char *arg, Error **errp)
 static bool opt_help(VlConfig *cfg, const char *arg, Error **errp);
 
 static const VlOption options[] = {
-    { "machine", "[type=]name[,prop=value,...]", opt_machine,
-      "select the machine type and its properties (-machine help lists)" },
-    { "M", "name[,prop=value,...]", opt_machine, "same as -machine" },
-    { "accel", "name[,prop=value]", opt_accel, "accelerator: tcg or qtest" },
-    { "m", "[size=]megs[,slots=n,maxmem=size]", opt_m,
-      "guest RAM size (plain number: MiB; k/M/G/T suffixes)" },
-    { "smp", "[cpus=]n[,maxcpus=n,sockets=n,cores=n,threads=n]", opt_smp,
-      "number of CPUs" },
-    { "name", "[guest=]name[,process=name]", opt_name, "name of the guest" },
-    { "nodefaults", NULL, opt_nodefaults, "create no default devices" },
-    { "nographic", NULL, opt_nographic, "no display; serial on stdio" },
-    { "display", "none", opt_display, "display type (only none)" },
-    { "serial", "dev", opt_serial,
-      "serial port backend: stdio, null, none, file:PATH, unix:PATH, "
-      "tcp:HOST:PORT" },
-    { "chardev", "backend,id=id[,prop=value,...]", opt_chardev,
-      "character device: socket, stdio, file, null" },
-    { "mon", "chardev=id,mode=control[,pretty=on]", opt_mon,
-      "QMP monitor on a chardev" },
-    { "qmp", "dev", opt_qmp, "QMP monitor on a chardev spec" },
-    { "qmp-pretty", "dev", opt_qmp_pretty, "QMP monitor, indented output" },
-    { "qtest", "dev", opt_qtest, "qtest protocol on a chardev spec" },
-    { "qtest-log", "file", opt_qtest_log, "log the qtest protocol to a file" },
-    { "S", NULL, opt_S, "do not start the CPUs (cont starts them)" },
-    { "no-shutdown", NULL, opt_no_shutdown,
-      "stop instead of exiting when the guest powers off" },
-    { "no-reboot", NULL, opt_no_reboot, "exit instead of rebooting" },
-    { "pidfile", "file", opt_pidfile, "write the process id to file" },
-    { "daemonize", NULL, opt_daemonize, "run in the background" },
-    { "audio", "none", opt_audio, "audio backend (only none)" },
-    { "L", "path", opt_L, "directory for firmware files" },
-    { "run-with", "exit-with-parent=on|off", opt_run_with,
-      "exit when the parent process exits" },
-    { "global", "driver.prop=value", opt_global,
-      "default value of a device property" },
-    { "set", "group.id.prop=value", opt_set,
-      "set a property of an earlier grouped option" },
-    { "netdev", "type,id=id[,prop=value,...]", opt_netdev,
-      "network backend" },
-    { "nic", "type[,prop=value,...]", opt_nic, "NIC with its backend" },
-    { "net", "nic|type[,prop=value,...]", opt_net, "legacy hub networking" },
-    { "device", "driver[,prop=value,...]", opt_device,
-      "add a device (-device help lists; -device DRIVER,help)" },
-    { "object", "type,id=id[,prop=value,...]", opt_object,
-      "create an object (memory backends)" },
-    { "add-fd", "fd=fd,set=set[,opaque=str]", opt_add_fd,
-      "add an inherited fd to an fdset" },
-    { "incoming", "uri", opt_incoming, "wait for an incoming migration" },
-    { "kernel", "file", opt_kernel, "kernel image to boot" },
-    { "initrd", "file", opt_initrd, "initial ram disk" },
-    { "append", "cmdline", opt_append, "kernel command line" },
-    { "bios", "file", opt_bios, "firmware (default, none, or a file)" },
-    { "version", NULL, opt_version, "print the version and exit" },
-    { "h", NULL, opt_help, "print this help and exit" },
-    { "help", NULL, opt_help, "print this help and exit" },
-    { NULL },
+    {"machine", "[type=]name[,prop=value,...]", opt_machine,
+     "select the machine type and its properties (-machine help lists)"},
+    {"M", "name[,prop=value,...]", opt_machine, "same as -machine"},
+    {"accel", "name[,prop=value]", opt_accel, "accelerator: tcg or qtest"},
+    {"m", "[size=]megs[,slots=n,maxmem=size]", opt_m,
+     "guest RAM size (plain number: MiB; k/M/G/T suffixes)"},
+    {"smp", "[cpus=]n[,maxcpus=n,sockets=n,cores=n,threads=n]", opt_smp,
+     "number of CPUs"},
+    {"name", "[guest=]name[,process=name]", opt_name, "name of the guest"},
+    {"nodefaults", NULL, opt_nodefaults, "create no default devices"},
+    {"nographic", NULL, opt_nographic, "no display; serial on stdio"},
+    {"display", "none", opt_display, "display type (only none)"},
+    {"serial", "dev", opt_serial,
+     "serial port backend: stdio, null, none, file:PATH, unix:PATH, "
+     "tcp:HOST:PORT"},
+    {"chardev", "backend,id=id[,prop=value,...]", opt_chardev,
+     "character device: socket, stdio, file, null"},
+    {"mon", "chardev=id,mode=control[,pretty=on]", opt_mon,
+     "QMP monitor on a chardev"},
+    {"qmp", "dev", opt_qmp, "QMP monitor on a chardev spec"},
+    {"qmp-pretty", "dev", opt_qmp_pretty, "QMP monitor, indented output"},
+    {"qtest", "dev", opt_qtest, "qtest protocol on a chardev spec"},
+    {"qtest-log", "file", opt_qtest_log, "log the qtest protocol to a file"},
+    {"S", NULL, opt_S, "do not start the CPUs (cont starts them)"},
+    {"no-shutdown", NULL, opt_no_shutdown,
+     "stop instead of exiting when the guest powers off"},
+    {"no-reboot", NULL, opt_no_reboot, "exit instead of rebooting"},
+    {"pidfile", "file", opt_pidfile, "write the process id to file"},
+    {"daemonize", NULL, opt_daemonize, "run in the background"},
+    {"audio", "none", opt_audio, "audio backend (only none)"},
+    {"L", "path", opt_L, "directory for firmware files"},
+    {"run-with", "exit-with-parent=on|off", opt_run_with,
+     "exit when the parent process exits"},
+    {"global", "driver.prop=value", opt_global,
+     "default value of a device property"},
+    {"set", "group.id.prop=value", opt_set,
+     "set a property of an earlier grouped option"},
+    {"netdev", "type,id=id[,prop=value,...]", opt_netdev, "network backend"},
+    {"nic", "type[,prop=value,...]", opt_nic, "NIC with its backend"},
+    {"net", "nic|type[,prop=value,...]", opt_net, "legacy hub networking"},
+    {"device", "driver[,prop=value,...]", opt_device,
+     "add a device (-device help lists; -device DRIVER,help)"},
+    {"object", "type,id=id[,prop=value,...]", opt_object,
+     "create an object (memory backends)"},
+    {"add-fd", "fd=fd,set=set[,opaque=str]", opt_add_fd,
+     "add an inherited fd to an fdset"},
+    {"incoming", "uri", opt_incoming, "wait for an incoming migration"},
+    {"kernel", "file", opt_kernel, "kernel image to boot"},
+    {"initrd", "file", opt_initrd, "initial ram disk"},
+    {"append", "cmdline", opt_append, "kernel command line"},
+    {"bios", "file", opt_bios, "firmware (default, none, or a file)"},
+    {"version", NULL, opt_version, "print the version and exit"},
+    {"h", NULL, opt_help, "print this help and exit"},
+    {"help", NULL, opt_help, "print this help and exit"},
+    {NULL},
 };
 
 static bool opt_help(VlConfig *cfg, const char *arg, Error **errp)

@@ -20,7 +20,7 @@
 #define QTEST_MAX_LINE (64u << 20)
 /* Largest single read/memset, so one request cannot exhaust memory. */
 #define QTEST_MAX_ACCESS (16u << 20)
-#define QTEST_MAX_IRQ 256
+#define QTEST_MAX_IRQ    256
 
 typedef struct QTestState {
     Chardev *chr;
@@ -161,8 +161,7 @@ static void cmd_read_scalar(gchar **w, int size)
     qtest_reply("OK 0x%016" PRIx64, val);
 }
 
-static bool parse_range(gchar **w, uint64_t *addr, uint64_t *size,
-                        bool zero_ok)
+static bool parse_range(gchar **w, uint64_t *addr, uint64_t *size, bool zero_ok)
 {
     if (!parse_num(w[1], addr) || !parse_num(w[2], size)) {
         qtest_reply("FAIL invalid address or size");
@@ -287,7 +286,8 @@ static void cmd_b64write(gchar **w)
     if (len != size) {
         qtest_log('I', "b64write: decoded length differs from size");
     }
-    if (!address_space_write(address_space_memory, addr, data, MIN(len, size))) {
+    if (!address_space_write(address_space_memory, addr, data,
+                             MIN(len, size))) {
         qtest_reply("FAIL range at 0x%" PRIx64 " is not mapped", addr);
     } else {
         qtest_reply("OK");
@@ -434,19 +434,19 @@ static void cmd_irq_out(gchar **w)
 }
 
 static const QTestCmd qtest_cmds[] = {
-    { "read", cmd_read },
-    { "write", cmd_write },
-    { "b64read", cmd_b64read },
-    { "b64write", cmd_b64write },
-    { "memset", cmd_memset },
-    { "endianness", cmd_endianness },
-    { "clock_step", cmd_clock_step },
-    { "clock_set", cmd_clock_set },
-    { "irq_intercept_in", cmd_irq_in },
-    { "irq_intercept_out", cmd_irq_out },
-    { "set_irq_in", cmd_set_irq_in },
-    { "module_load", cmd_module_load },
-    { NULL },
+    {"read", cmd_read},
+    {"write", cmd_write},
+    {"b64read", cmd_b64read},
+    {"b64write", cmd_b64write},
+    {"memset", cmd_memset},
+    {"endianness", cmd_endianness},
+    {"clock_step", cmd_clock_step},
+    {"clock_set", cmd_clock_set},
+    {"irq_intercept_in", cmd_irq_in},
+    {"irq_intercept_out", cmd_irq_out},
+    {"set_irq_in", cmd_set_irq_in},
+    {"module_load", cmd_module_load},
+    {NULL},
 };
 
 typedef struct ScalarCmd {
@@ -456,13 +456,21 @@ typedef struct ScalarCmd {
 } ScalarCmd;
 
 static const ScalarCmd scalar_cmds[] = {
-    { "outb", cmd_out, 1 }, { "outw", cmd_out, 2 }, { "outl", cmd_out, 4 },
-    { "inb", cmd_in, 1 }, { "inw", cmd_in, 2 }, { "inl", cmd_in, 4 },
-    { "writeb", cmd_write_scalar, 1 }, { "writew", cmd_write_scalar, 2 },
-    { "writel", cmd_write_scalar, 4 }, { "writeq", cmd_write_scalar, 8 },
-    { "readb", cmd_read_scalar, 1 }, { "readw", cmd_read_scalar, 2 },
-    { "readl", cmd_read_scalar, 4 }, { "readq", cmd_read_scalar, 8 },
-    { NULL },
+    {"outb", cmd_out, 1},
+    {"outw", cmd_out, 2},
+    {"outl", cmd_out, 4},
+    {"inb", cmd_in, 1},
+    {"inw", cmd_in, 2},
+    {"inl", cmd_in, 4},
+    {"writeb", cmd_write_scalar, 1},
+    {"writew", cmd_write_scalar, 2},
+    {"writel", cmd_write_scalar, 4},
+    {"writeq", cmd_write_scalar, 8},
+    {"readb", cmd_read_scalar, 1},
+    {"readw", cmd_read_scalar, 2},
+    {"readl", cmd_read_scalar, 4},
+    {"readq", cmd_read_scalar, 8},
+    {NULL},
 };
 
 static void qtest_process_line(char *line)

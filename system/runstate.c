@@ -27,7 +27,7 @@ static int shutdown_requested; /* ShutdownCause + 1, 0 = none */
 static int reset_requested;    /* ShutdownCause + 1, 0 = none */
 static bool shutdown_is_final; /* already reported; just exit */
 
-static int signal_pipe[2] = { -1, -1 };
+static int signal_pipe[2] = {-1, -1};
 static volatile sig_atomic_t signal_seen;
 static volatile sig_atomic_t signal_pid;
 
@@ -48,7 +48,7 @@ bool runstate_is_running(void)
 
 static void notifier_add(GArray **arr, void *fn, void *opaque)
 {
-    Notifier n = { fn, opaque };
+    Notifier n = {fn, opaque};
     if (!*arr) {
         *arr = g_array_new(FALSE, FALSE, sizeof(Notifier));
     }

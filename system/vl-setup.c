@@ -8,8 +8,10 @@
 #include <glib.h>
 #include "chardev/char.h"
 #include "hw/core/machine.h"
+#include "hw/core/qdev.h"
 #include "hw/core/qom.h"
 #include "monitor/monitor.h"
+#include "net/net.h"
 #include "system/options.h"
 #include "util/cutils.h"
 #include "util/opts.h"
@@ -50,7 +52,7 @@ const MachineClass *vl_resolve_machine(VlConfig *cfg, Error **errp)
         error_set_location(NULL);
         error_setg(errp, "unsupported machine type: \"%s\"", type);
         error_append_hint(errp, "Use -machine help to list supported "
-                          "machines\n");
+                                "machines\n");
     }
     return mc;
 }
@@ -61,7 +63,8 @@ static bool check_machine_props(VlConfig *cfg, const MachineClass *mc,
     const char *key;
     json_t *v;
 
-    json_object_foreach(cfg->machine_opts, key, v) {
+    json_object_foreach(cfg->machine_opts, key, v)
+    {
         if (!machine_check_prop(mc, key, opts_get_str(cfg->machine_opts, key),
                                 errp)) {
             error_prepend(errp, "-machine: ");
@@ -80,7 +83,7 @@ static bool choose_accel(VlConfig *cfg, Error **errp)
 
     if (list && cfg->accel) {
         error_setg(errp, "The -accel and \"-machine accel=\" options are "
-                   "incompatible");
+                         "incompatible");
         return false;
     }
     if (!list) {
@@ -96,8 +99,10 @@ static bool choose_accel(VlConfig *cfg, Error **errp)
                    !strcmp(names[i], "hvf") || !strcmp(names[i], "whpx") ||
                    !strcmp(names[i], "nvmm")) {
             if (!names[i + 1]) {
-                error_setg(errp, "accelerator '%s' is not supported by this "
-                           "binary; use tcg", names[i]);
+                error_setg(errp,
+                           "accelerator '%s' is not supported by this "
+                           "binary; use tcg",
+                           names[i]);
             }
         } else {
             error_setg(errp, "invalid accelerator %s", names[i]);
@@ -110,15 +115,16 @@ static bool choose_accel(VlConfig *cfg, Error **errp)
 
 static bool check_accel_props(VlConfig *cfg, Error **errp)
 {
-    static const char *const tcg_known[] = { "accel", "thread", "tb-size",
-                                             "one-insn-per-tb", NULL };
-    static const char *const qtest_known[] = { "accel", NULL };
+    static const char *const tcg_known[] = {"accel", "thread", "tb-size",
+                                            "one-insn-per-tb", NULL};
+    static const char *const qtest_known[] = {"accel", NULL};
     const char *thread;
     uint64_t n;
 
     if (!cfg->accel_opts) {
         return true;
     }
+    error_set_location(cfg->accel_location);
     if (!opts_check_known(cfg->accel_opts,
                           strcmp(cfg->accel, "tcg") ? qtest_known : tcg_known,
                           errp) ||
@@ -130,6 +136,7 @@ static bool check_accel_props(VlConfig *cfg, Error **errp)
         error_setg(errp, "Invalid 'thread' setting %s", thread);
         return false;
     }
+    error_set_location(NULL);
     return true;
 }
 
@@ -153,9 +160,10 @@ static bool check_smp(VlConfig *cfg, const MachineClass *mc, Error **errp)
         return false;
     }
     if (maxcpus > mc->max_cpus) {
-        error_setg(errp, "Invalid SMP CPUs %" G_GUINT64_FORMAT ". The max CPUs "
-                   "supported by machine '%s' is %u", maxcpus, mc->name,
-                   mc->max_cpus);
+        error_setg(errp,
+                   "Invalid SMP CPUs %" G_GUINT64_FORMAT ". The max CPUs "
+                   "supported by machine '%s' is %u",
+                   maxcpus, mc->name, mc->max_cpus);
         return false;
     }
     cfg->smp_cpus = cpus;
@@ -244,6 +252,19 @@ static Chardev *chardev_from_spec(const char *spec, const char *id,
     return chr;
 }
 
+/* The chardev of "-serial SPEC" / "-qmp SPEC", errors naming the option. */
+static Chardev *legacy_chardev(const char *opt, const char *spec,
+                               const char *id, Error **errp)
+{
+    char *loc = g_strdup_printf("%s %s", opt, spec);
+    Chardev *chr;
+
+    error_set_location(loc);
+    g_free(loc);
+    chr = chardev_from_spec(spec, id, errp);
+    return chr;
+}
+
 bool vl_create_chardevs(VlConfig *cfg, Error **errp)
 {
     unsigned n = 0;
@@ -256,18 +277,15 @@ bool vl_create_chardevs(VlConfig *cfg, Error **errp)
     }
     for (guint i = 0; i < cfg->serials->len; i++) {
         const char *spec = g_ptr_array_index(cfg->serials, i);
-        char *id, *loc;
+        char *id;
         bool ok;
 
         if (!strcmp(spec, "none")) {
             continue;
         }
         id = g_strdup_printf("serial%u", n++);
-        loc = g_strdup_printf("-serial %s", spec);
-        error_set_location(loc);
-        ok = chardev_from_spec(spec, id, errp) != NULL;
+        ok = legacy_chardev("-serial", spec, id, errp) != NULL;
         g_free(id);
-        g_free(loc);
         if (!ok) {
             return false;
         }
@@ -288,8 +306,10 @@ static bool create_one_mon(VlConfig *cfg, OptEntry *e, Error **errp)
         return false;
     }
     if (!mode || strcmp(mode, "control")) {
-        error_setg(errp, "mode '%s' is not available: only QMP monitors "
-                   "(mode=control) are supported", mode ? mode : "readline");
+        error_setg(errp,
+                   "mode '%s' is not available: only QMP monitors "
+                   "(mode=control) are supported",
+                   mode ? mode : "readline");
         return false;
     }
     if (!opts_get_bool(e->opts, "pretty", false, &pretty, errp)) {
@@ -312,16 +332,11 @@ bool vl_create_monitors(VlConfig *cfg, Error **errp)
         const char *spec = g_ptr_array_index(cfg->qmp_specs, i);
         bool pretty = g_str_has_prefix(spec, "pretty:");
         char *id = g_strdup_printf("compat_monitor%u", i);
-        char *loc = g_strdup_printf("-qmp%s %s", pretty ? "-pretty" : "",
-                                    pretty ? spec + 7 : spec);
-        Chardev *chr;
-        bool ok;
+        Chardev *chr = legacy_chardev(pretty ? "-qmp-pretty" : "-qmp",
+                                      pretty ? spec + 7 : spec, id, errp);
+        bool ok = chr && monitor_new_qmp(chr, pretty, errp);
 
-        error_set_location(loc);
-        chr = chardev_from_spec(pretty ? spec + 7 : spec, id, errp);
-        ok = chr && monitor_new_qmp(chr, pretty, errp);
         g_free(id);
-        g_free(loc);
         if (!ok) {
             return false;
         }
@@ -330,38 +345,40 @@ bool vl_create_monitors(VlConfig *cfg, Error **errp)
     return true;
 }
 
-static bool not_yet(VlConfig *cfg, OptEntry *e, Error **errp)
+static bool create_one_netdev(VlConfig *cfg, OptEntry *e, Error **errp)
 {
-    const char *type = opts_get_str(e->opts, "type");
-
-    if (!strcmp(e->group, "netdev") || !strcmp(e->group, "nic") ||
-        !strcmp(e->group, "net")) {
-        if (!type) {
-            error_setg(errp, "Parameter 'type' is missing");
-            return false;
-        }
-        error_setg(errp, "network backend '%s' is not available yet in this "
-                   "version of vireo", type);
-        return false;
-    }
-    return true;
+    return net_client_netdev_add(e->opts, e->json_form, errp);
 }
 
-static bool check_device(VlConfig *cfg, OptEntry *e, Error **errp)
+static bool create_one_nic(VlConfig *cfg, OptEntry *e, Error **errp)
 {
-    const char *drv = opts_get_str(e->opts, "driver");
-    const TypeInfo *t = drv ? type_lookup(drv) : NULL;
+    return net_client_nic_add(e->opts, errp);
+}
 
-    if (!drv) {
-        error_setg(errp, "Parameter 'driver' is missing");
-        return false;
+static bool create_one_net(VlConfig *cfg, OptEntry *e, Error **errp)
+{
+    return net_client_net_add(e->opts, errp);
+}
+
+static bool create_one_device(VlConfig *cfg, OptEntry *e, Error **errp)
+{
+    return qdev_device_add(e->opts, errp) != NULL;
+}
+
+/* -global DRIVER.PROP=VALUE: defaults for devices created afterwards. */
+static bool apply_globals(VlConfig *cfg, Error **errp)
+{
+    for (guint i = 0; i < cfg->globals->len; i++) {
+        const char *g = g_ptr_array_index(cfg->globals, i);
+        const char *dot = strchr(g, '.'), *eq = strchr(dot, '=');
+        char *driver = g_strndup(g, dot - g);
+        char *prop = g_strndup(dot + 1, eq - dot - 1);
+
+        qdev_add_global(driver, prop, eq + 1);
+        g_free(driver);
+        g_free(prop);
     }
-    if (!t || !type_is_a(t, "device")) {
-        error_setg(errp, "'%s' is not a valid device model name", drv);
-        return false;
-    }
-    error_setg(errp, "Parameter 'driver' expects a non-abstract device type");
-    return false;
+    return true;
 }
 
 static bool check_object(VlConfig *cfg, OptEntry *e, Error **errp)
@@ -405,28 +422,37 @@ static bool apply_memory_backend(VlConfig *cfg, Error **errp)
         }
         if (cfg->ram_size_set && size != cfg->ram_size) {
             error_setg(errp, "Size specified by -m option must match size of "
-                       "explicitly specified 'memory-backend' property");
+                             "explicitly specified 'memory-backend' property");
             return false;
         }
+        cfg->ram_size = size;
+        cfg->ram_size_set = true;
         return true;
     }
     error_setg(errp, "Memory backend '%s' not found", id);
     return false;
 }
 
+bool vl_create_objects(VlConfig *cfg, Error **errp)
+{
+    return foreach_entry(cfg, "object", check_object, errp) &&
+           apply_memory_backend(cfg, errp);
+}
+
 bool vl_create_later_objects(VlConfig *cfg, Error **errp)
 {
-    if (!foreach_entry(cfg, "object", check_object, errp) ||
-        !apply_memory_backend(cfg, errp) ||
-        !foreach_entry(cfg, "netdev", not_yet, errp) ||
-        !foreach_entry(cfg, "nic", not_yet, errp) ||
-        !foreach_entry(cfg, "net", not_yet, errp) ||
-        !foreach_entry(cfg, "device", check_device, errp)) {
+    if (!foreach_entry(cfg, "netdev", create_one_netdev, errp) ||
+        !foreach_entry(cfg, "nic", create_one_nic, errp) ||
+        !foreach_entry(cfg, "net", create_one_net, errp) ||
+        !apply_globals(cfg, errp) ||
+        !foreach_entry(cfg, "device", create_one_device, errp)) {
         return false;
     }
     if (cfg->incoming) {
-        error_setg(errp, "-incoming %s: incoming migration is not available "
-                   "yet in this version of vireo", cfg->incoming);
+        error_setg(errp,
+                   "-incoming %s: incoming migration is not available "
+                   "yet in this version of vireo",
+                   cfg->incoming);
         return false;
     }
     return true;

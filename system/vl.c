@@ -17,8 +17,11 @@
 #include <glib.h>
 #include "chardev/char.h"
 #include "hw/core/machine.h"
+#include "hw/core/qdev.h"
+#include "hw/device-types.h"
 #include "hw/core/qom.h"
 #include "monitor/monitor.h"
+#include "net/net.h"
 #include "system/memory.h"
 #include "system/options.h"
 #include "system/qtest.h"
@@ -40,6 +43,7 @@ static VlConfig cfg;
 static void cleanup_at_exit(void)
 {
     monitor_cleanup_all();
+    net_cleanup();
     qtest_server_stop();
     chardev_delete_all();
     fdsets_cleanup_all();
@@ -115,17 +119,28 @@ static bool start_qtest(Error **errp)
 {
     json_t *opts;
     Chardev *chr;
+    char *loc;
+    bool ok;
 
     if (!cfg.qtest_spec) {
         return true;
     }
+    loc = g_strdup_printf("-qtest %s", cfg.qtest_spec);
+    error_set_location(loc);
+    g_free(loc);
     opts = chardev_parse_legacy(cfg.qtest_spec, "qtest", errp);
-    if (!opts) {
-        return false;
-    }
-    chr = chardev_new(opts, errp);
+    chr = opts ? chardev_new(opts, errp) : NULL;
     json_decref(opts);
-    return chr && qtest_server_start(chr, cfg.qtest_log, errp);
+    ok = chr && qtest_server_start(chr, cfg.qtest_log, errp);
+    if (ok) {
+        error_set_location(NULL);
+    }
+    return ok;
+}
+
+static void reset_devices(void *opaque)
+{
+    qdev_reset_all();
 }
 
 static bool init_machine(const MachineClass *mc, Error **errp)
@@ -145,7 +160,12 @@ static bool init_machine(const MachineClass *mc, Error **errp)
     ms->dumpdtb = g_strdup(opts_get_str(cfg.machine_opts, "dumpdtb"));
     current_machine = ms;
     memory_init();
-    return mc->init(ms, errp);
+    if (!mc->init(ms, errp)) {
+        return false;
+    }
+    /* Devices reset with the system, after the machine's own handlers. */
+    reset_handler_add(reset_devices, NULL);
+    return true;
 }
 
 static int run(void)
@@ -166,6 +186,7 @@ int vireo_main(int argc, char **argv)
 
     error_set_progname("vireo");
     machines_register_all();
+    device_types_register_all();
     chardev_init();
     vl_config_init(&cfg);
 
@@ -189,7 +210,8 @@ int vireo_main(int argc, char **argv)
 
     if (!vl_create_fdsets(&cfg, &err) || !vl_create_chardevs(&cfg, &err) ||
         !vl_create_monitors(&cfg, &err) || !start_qtest(&err) ||
-        !init_machine(mc, &err) || !vl_create_later_objects(&cfg, &err) ||
+        !vl_create_objects(&cfg, &err) || !init_machine(mc, &err) ||
+        !vl_create_later_objects(&cfg, &err) ||
         (cfg.pidfile && !write_pidfile(cfg.pidfile, &err))) {
         error_report_err(err);
         return 1;

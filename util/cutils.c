@@ -351,11 +351,12 @@ bool parse_size(const char *name, const char *value, uint64_t *out,
         g_free(shown);
         return false;
     }
-    error_setg(errp, "Parameter '%s' expects a non-negative number below 2^64",
+    /* One line, as every command-line error is: the suffixes go inline
+     * rather than in QEMU's separate two-line hint. */
+    error_setg(errp,
+               "Parameter '%s' expects a non-negative number below 2^64 "
+               "(optional suffix k, M, G, T, P or E)",
                name);
-    error_append_hint(errp, "Optional suffix k, M, G, T, P or E means kilo-, "
-                            "mega-, giga-, tera-, peta-\n"
-                            "and exabytes, respectively.\n");
     return false;
 }
 

@@ -50,9 +50,8 @@ size_t iov_from_buf(const struct iovec *iov, unsigned cnt, size_t offset,
     return iov_xfer(iov, cnt, offset, (void *)buf, bytes, 1);
 }
 
-unsigned iov_copy(struct iovec *dst, unsigned dst_max,
-                  const struct iovec *src, unsigned src_cnt, size_t offset,
-                  size_t bytes)
+unsigned iov_copy(struct iovec *dst, unsigned dst_max, const struct iovec *src,
+                  unsigned src_cnt, size_t offset, size_t bytes)
 {
     unsigned n = 0;
 

@@ -91,14 +91,14 @@ static bool get_number(json_t *opts, const char *key, uint64_t def,
     return parse_uint_full(key, json_string_value(v), out, errp);
 }
 
-bool opts_get_uint(json_t *opts, const char *key, uint64_t def,
-                   uint64_t *out, Error **errp)
+bool opts_get_uint(json_t *opts, const char *key, uint64_t def, uint64_t *out,
+                   Error **errp)
 {
     return get_number(opts, key, def, out, false, errp);
 }
 
-bool opts_get_size(json_t *opts, const char *key, uint64_t def,
-                   uint64_t *out, Error **errp)
+bool opts_get_size(json_t *opts, const char *key, uint64_t def, uint64_t *out,
+                   Error **errp)
 {
     return get_number(opts, key, def, out, true, errp);
 }
@@ -108,7 +108,8 @@ bool opts_check_known(json_t *opts, const char *const *known, Error **errp)
     const char *key;
     json_t *v;
 
-    json_object_foreach(opts, key, v) {
+    json_object_foreach(opts, key, v)
+    {
         bool found = false;
         for (const char *const *k = known; *k; k++) {
             if (!strcmp(*k, key)) {

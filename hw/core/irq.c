@@ -6,7 +6,7 @@
 
 typedef struct GpioSet {
     char *path;
-    char *name;    /* NULL: unnamed */
+    char *name; /* NULL: unnamed */
     bool input;
     IrqLine *lines;
     int count;

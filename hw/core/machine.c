@@ -11,17 +11,18 @@ static GPtrArray *machines;
 
 /* Properties every machine type accepts, as QEMU's generic machine does. */
 static const MachineProp generic_props[] = {
-    { "type", "str", "machine type" },
-    { "accel", "str", "accelerator list (qtest, tcg)" },
-    { "dumpdtb", "str", "write the device tree to this file and exit" },
-    { "dump-guest-core", "bool", "include guest memory in a core dump" },
-    { "mem-merge", "bool", "allow KSM to merge guest memory" },
-    { "usb", "bool", "USB controller (none on this machine)" },
-    { "graphics", "bool", "graphics (none on this machine)" },
-    { "memory-backend", "str", "id of the memory backend object for RAM" },
-    { "suppress-vmdesc", "bool", "leave the JSON description out of "
-      "migration streams" },
-    { NULL },
+    {"type", "str", "machine type"},
+    {"accel", "str", "accelerator list (qtest, tcg)"},
+    {"dumpdtb", "str", "write the device tree to this file and exit"},
+    {"dump-guest-core", "bool", "include guest memory in a core dump"},
+    {"mem-merge", "bool", "allow KSM to merge guest memory"},
+    {"usb", "bool", "USB controller (none on this machine)"},
+    {"graphics", "bool", "graphics (none on this machine)"},
+    {"memory-backend", "str", "id of the memory backend object for RAM"},
+    {"suppress-vmdesc", "bool",
+     "leave the JSON description out of "
+     "migration streams"},
+    {NULL},
 };
 
 void machine_register(const MachineClass *mc)
@@ -43,7 +44,8 @@ const MachineClass *machine_find(const char *name)
 {
     for (guint i = 0; machines && i < machines->len; i++) {
         const MachineClass *mc = g_ptr_array_index(machines, i);
-        if (!strcmp(mc->name, name) || (mc->alias && !strcmp(mc->alias, name))) {
+        if (!strcmp(mc->name, name) ||
+            (mc->alias && !strcmp(mc->alias, name))) {
             return mc;
         }
     }
@@ -87,8 +89,10 @@ static bool check_enum(const char *key, const char *choices, const char *value,
 
     if (!ok) {
         gchar *want = g_strjoinv("', '", list);
-        error_setg(errp, "Invalid value '%s' for machine property '%s' "
-                   "(expected one of '%s')", value, key, want);
+        error_setg(errp,
+                   "Invalid value '%s' for machine property '%s' "
+                   "(expected one of '%s')",
+                   value, key, want);
         g_free(want);
     }
     g_strfreev(list);

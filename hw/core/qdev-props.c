@@ -8,7 +8,7 @@
 #include "hw/core/qdev-internal.h"
 #include "util/cutils.h"
 
-static const char *const on_off_auto_names[] = { "auto", "on", "off", NULL };
+static const char *const on_off_auto_names[] = {"auto", "on", "off", NULL};
 
 static void *field(DeviceState *dev, const Property *p)
 {
@@ -84,8 +84,7 @@ static bool parse_uint(const char *s, uint64_t max, uint64_t *out)
 }
 
 /* Store the string form of a value; false if it does not parse. */
-static bool prop_set_string(DeviceState *dev, const Property *p,
-                            const char *s)
+static bool prop_set_string(DeviceState *dev, const Property *p, const char *s)
 {
     void *f = field(dev, p);
     uint64_t u;
@@ -155,8 +154,8 @@ static bool prop_set_string(DeviceState *dev, const Property *p,
         return parse_devfn(s, f);
     case PROP_ON_OFF_AUTO:
     case PROP_ENUM:
-        idx = enum_index(p->type == PROP_ENUM ? p->enum_values
-                                              : on_off_auto_names, s);
+        idx = enum_index(
+            p->type == PROP_ENUM ? p->enum_values : on_off_auto_names, s);
         if (idx < 0) {
             return false;
         }
@@ -194,19 +193,17 @@ bool qdev_prop_apply(DeviceState *dev, const Property *p, json_t *value,
     if (prop_set_string(dev, p, s)) {
         return true;
     }
-bad:
-    {
-        char *text = json_is_string(value)
-                         ? g_strdup(json_string_value(value))
-                         : json_dumps(value, JSON_ENCODE_ANY);
-        error_setg(errp, "Property '%s.%s' doesn't take value '%s'",
-                   dev->cls->type.name, p->name, text ? text : "?");
-        if (json_is_string(value)) {
-            g_free(text);
-        } else {
-            free(text);
-        }
+bad : {
+    char *text = json_is_string(value) ? g_strdup(json_string_value(value))
+                                       : json_dumps(value, JSON_ENCODE_ANY);
+    error_setg(errp, "Property '%s.%s' doesn't take value '%s'",
+               dev->cls->type.name, p->name, text ? text : "?");
+    if (json_is_string(value)) {
+        g_free(text);
+    } else {
+        free(text);
     }
+}
     return false;
 }
 
@@ -270,12 +267,14 @@ void qdev_prop_release(DeviceState *dev, const Property *p)
 void qdev_prop_describe(const Property *p, TypeProperty *out)
 {
     static const char *const type_names[] = {
-        [PROP_BOOL] = "bool", [PROP_BIT64] = "bool", [PROP_UINT8] = "uint8",
-        [PROP_UINT16] = "uint16", [PROP_UINT32] = "uint32",
-        [PROP_INT32] = "int32", [PROP_UINT64] = "uint64",
-        [PROP_SIZE] = "size", [PROP_STRING] = "str", [PROP_MACADDR] = "str",
-        [PROP_NETDEV] = "str", [PROP_CHR] = "str", [PROP_PCI_DEVFN] = "int32",
-        [PROP_ON_OFF_AUTO] = "OnOffAuto", [PROP_ENUM] = "str",
+        [PROP_BOOL] = "bool",       [PROP_BIT64] = "bool",
+        [PROP_UINT8] = "uint8",     [PROP_UINT16] = "uint16",
+        [PROP_UINT32] = "uint32",   [PROP_INT32] = "int32",
+        [PROP_UINT64] = "uint64",   [PROP_SIZE] = "size",
+        [PROP_STRING] = "str",      [PROP_MACADDR] = "str",
+        [PROP_NETDEV] = "str",      [PROP_CHR] = "str",
+        [PROP_PCI_DEVFN] = "int32", [PROP_ON_OFF_AUTO] = "OnOffAuto",
+        [PROP_ENUM] = "str",
     };
 
     out->name = p->name;
@@ -303,17 +302,17 @@ void qdev_prop_describe(const Property *p, TypeProperty *out)
         out->default_json = g_strdup(p->defval ? "true" : "false");
         break;
     case PROP_STRING:
-        out->default_json = p->defstr ? g_strdup_printf("\"%s\"", p->defstr)
-                                      : NULL;
+        out->default_json =
+            p->defstr ? g_strdup_printf("\"%s\"", p->defstr) : NULL;
         break;
     case PROP_ON_OFF_AUTO:
         out->description = out->description ? out->description : "on/off/auto";
-        out->default_json = g_strdup_printf("\"%s\"",
-                                            on_off_auto_names[p->defval]);
+        out->default_json =
+            g_strdup_printf("\"%s\"", on_off_auto_names[p->defval]);
         break;
     case PROP_ENUM:
-        out->default_json = g_strdup_printf("\"%s\"",
-                                            p->enum_values[p->defval]);
+        out->default_json =
+            g_strdup_printf("\"%s\"", p->enum_values[p->defval]);
         break;
     default:
         out->default_json = g_strdup_printf("%" G_GINT64_FORMAT, p->defval);

@@ -13,9 +13,9 @@ typedef struct GlobalProp {
 } GlobalProp;
 
 static GPtrArray *classes;
-static GPtrArray *devices;   /* DeviceState, in creation order */
+static GPtrArray *devices; /* DeviceState, in creation order */
 static GPtrArray *buses;
-static GArray *globals;      /* GlobalProp */
+static GArray *globals; /* GlobalProp */
 static unsigned anon_count;
 
 static const DeviceClass *class_parent(const DeviceClass *dc)
@@ -55,8 +55,7 @@ const DeviceClass *device_class_find(const char *name)
     return NULL;
 }
 
-const Property *device_class_find_prop(const DeviceClass *dc,
-                                       const char *name)
+const Property *device_class_find_prop(const DeviceClass *dc, const char *name)
 {
     for (; dc; dc = class_parent(dc)) {
         for (const Property *p = dc->props; p && p->name; p++) {
@@ -115,7 +114,7 @@ static bool apply_globals(DeviceState *dev, Error **errp)
 
 void qdev_add_global(const char *driver, const char *prop, const char *value)
 {
-    GlobalProp g = { g_strdup(driver), g_strdup(prop), g_strdup(value) };
+    GlobalProp g = {g_strdup(driver), g_strdup(prop), g_strdup(value)};
 
     if (!globals) {
         globals = g_array_new(FALSE, FALSE, sizeof(GlobalProp));
@@ -134,7 +133,7 @@ DeviceState *qdev_new(const char *type, Error **errp)
     }
     if (dc->type.abstract) {
         error_setg(errp, "Parameter 'driver' expects a non-abstract device "
-                   "type");
+                         "type");
         return NULL;
     }
     dev = g_malloc0(class_instance_size(dc));
@@ -164,8 +163,10 @@ bool qdev_prop_set(DeviceState *dev, const char *name, json_t *value,
         return false;
     }
     if (dev->realized) {
-        error_setg(errp, "Attempt to set property '%s' on device '%s' after "
-                   "it was realized", name, dev->cls->type.name);
+        error_setg(errp,
+                   "Attempt to set property '%s' on device '%s' after "
+                   "it was realized",
+                   name, dev->cls->type.name);
         return false;
     }
     return qdev_prop_apply(dev, p, value, errp);
@@ -320,7 +321,20 @@ static BusState *choose_bus(const DeviceClass *dc, const char *name,
     if (!kind) {
         return NULL;
     }
-    bus = bus_find_kind(kind);
+    bus = NULL;
+    for (guint i = 0; buses && i < buses->len; i++) {
+        BusState *b = g_ptr_array_index(buses, i);
+        if (!strcmp(b->cls->kind, kind) &&
+            (!b->cls->has_room || b->cls->has_room(b))) {
+            bus = b;
+            break;
+        }
+    }
+    if (!bus && bus_find_kind(kind)) {
+        error_setg(errp, "no free '%s' bus left for device '%s'", kind,
+                   dc->type.name);
+        return NULL;
+    }
     if (!bus) {
         error_setg(errp, "No '%s' bus found for device '%s'", kind,
                    dc->type.name);
@@ -350,7 +364,8 @@ DeviceState *qdev_device_add(json_t *opts, Error **errp)
     if (!dev) {
         return NULL;
     }
-    json_object_foreach(opts, key, v) {
+    json_object_foreach(opts, key, v)
+    {
         if (!strcmp(key, "driver") || !strcmp(key, "id") ||
             !strcmp(key, "bus")) {
             continue;

@@ -56,13 +56,13 @@ ObjectPropertyInfoList *qmp_device_list_properties(const char *typename,
     ObjectPropertyInfoList *list = NULL, **tail = &list;
 
     if (!t) {
-        error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND,
-                  "Device '%s' not found", typename);
+        error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND, "Device '%s' not found",
+                  typename);
         return NULL;
     }
     if (!type_is_a(t, "device") || t->abstract) {
         error_setg(errp, "Parameter 'typename' expects a non-abstract device "
-                   "type");
+                         "type");
         return NULL;
     }
     /* A type shows its own properties after those it inherits. */
@@ -74,8 +74,8 @@ ObjectPropertyInfoList *qmp_device_list_properties(const char *typename,
             info->type = g_strdup(p->type);
             info->description = g_strdup(p->description);
             if (p->default_json) {
-                info->default_value = json_loads(p->default_json,
-                                                 JSON_DECODE_ANY, NULL);
+                info->default_value =
+                    json_loads(p->default_json, JSON_DECODE_ANY, NULL);
             }
             QAPI_LIST_APPEND(tail, info);
         }

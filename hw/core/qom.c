@@ -53,22 +53,22 @@ void type_foreach(void (*fn)(const TypeInfo *t, void *opaque), void *opaque)
 }
 
 static const TypeInfo base_types[] = {
-    { .name = "object", .abstract = true },
-    { .name = "interface", .parent = NULL, .abstract = true, .interface = true },
-    { .name = "device", .parent = "object", .abstract = true },
-    { .name = "sys-bus-device", .parent = "device", .abstract = true },
-    { .name = "machine", .parent = "object", .abstract = true },
-    { .name = "accel", .parent = "object", .abstract = true },
-    { .name = "qtest-accel", .parent = "accel" },
-    { .name = "tcg-accel", .parent = "accel" },
-    { .name = "chardev", .parent = "object", .abstract = true },
-    { .name = "chardev-socket", .parent = "chardev" },
-    { .name = "chardev-stdio", .parent = "chardev" },
-    { .name = "chardev-file", .parent = "chardev" },
-    { .name = "chardev-null", .parent = "chardev" },
-    { .name = "memory-backend", .parent = "object", .abstract = true },
-    { .name = "memory-backend-ram", .parent = "memory-backend" },
-    { .name = "memory-backend-memfd", .parent = "memory-backend" },
+    {.name = "object", .abstract = true},
+    {.name = "interface", .parent = NULL, .abstract = true, .interface = true},
+    {.name = "device", .parent = "object", .abstract = true},
+    {.name = "sys-bus-device", .parent = "device", .abstract = true},
+    {.name = "machine", .parent = "object", .abstract = true},
+    {.name = "accel", .parent = "object", .abstract = true},
+    {.name = "qtest-accel", .parent = "accel"},
+    {.name = "tcg-accel", .parent = "accel"},
+    {.name = "chardev", .parent = "object", .abstract = true},
+    {.name = "chardev-socket", .parent = "chardev"},
+    {.name = "chardev-stdio", .parent = "chardev"},
+    {.name = "chardev-file", .parent = "chardev"},
+    {.name = "chardev-null", .parent = "chardev"},
+    {.name = "memory-backend", .parent = "object", .abstract = true},
+    {.name = "memory-backend-ram", .parent = "memory-backend"},
+    {.name = "memory-backend-memfd", .parent = "memory-backend"},
 };
 
 void type_init_base(void)

@@ -298,7 +298,7 @@ static void vnet_link_status_changed(NetClientState *nc)
 
 static NetClientInfo vnet_info = {
     .type = NET_CLIENT_DRIVER_NIC,
-    .size = sizeof(NetClientState),
+    .size = sizeof(NICState),
     .can_receive = virtio_net_can_receive,
     .receive_iov = virtio_net_receive_iov,
     .link_status_changed = vnet_link_status_changed,
@@ -396,6 +396,7 @@ bool virtio_net_realize(VirtIONet *n, DeviceState *dev, const char *type_name,
     virtio_init(&n->vdev, "virtio-net", VIRTIO_ID_NET,
                 config_size(n->conf.host_features), &vnet_ops, n);
     n->vdev.host_features = n->conf.host_features;
+    n->vdev.legacy_features |= 1ULL << VIRTIO_NET_F_GSO;
     n->vqs = g_new0(VirtIONetQueue, n->max_queue_pairs);
     n->scratch = g_malloc(sizeof(VirtQueueElement));
     add_pair(n, 0);
@@ -404,6 +405,10 @@ bool virtio_net_realize(VirtIONet *n, DeviceState *dev, const char *type_name,
 
     n->nic = qemu_new_nic(&vnet_info, &n->nic_conf, model,
                           dev->id ? dev->id : NULL, n);
+    for (int i = 0; i < n->max_queue_pairs; i++) {
+        /* The guest sees frames as they are; no padding to 60 bytes. */
+        qemu_get_subqueue(n->nic, i)->do_not_pad = true;
+    }
     n->has_vnet_hdr = peer0(n) && qemu_has_vnet_hdr(peer0(n));
     n->status = VIRTIO_NET_S_LINK_UP;
     if (peer0(n) && peer0(n)->link_down) {

@@ -82,6 +82,9 @@ void virtio_init(VirtIODevice *vdev, const char *name, uint16_t device_id,
     vdev->config = g_malloc0(config_len ? config_len : 1);
     vdev->config_vector = VIRTIO_NO_VECTOR;
     vdev->dma_as = address_space_memory;
+    vdev->legacy_features = 1ULL << VIRTIO_F_NOTIFY_ON_EMPTY |
+                            1ULL << VIRTIO_F_ANY_LAYOUT |
+                            1ULL << VIRTIO_F_BAD_FEATURE;
     vdev->ops = ops;
     vdev->opaque = opaque;
     vdev->vq = g_new0(VirtQueue, VIRTIO_QUEUE_MAX);
@@ -253,7 +256,10 @@ bool virtio_set_features(VirtIODevice *vdev, uint64_t features)
     if (vdev->status & VIRTIO_CONFIG_S_FEATURES_OK) {
         return false;
     }
-    vdev->guest_features = features & virtio_offered_features(vdev);
+    /* VERSION_1 is offered by the transport, not the device model; only
+     * a modern interface can write bit 32 at all. */
+    vdev->guest_features = features & (virtio_offered_features(vdev) |
+                                       1ULL << VIRTIO_F_VERSION_1);
     if (vdev->ops->set_features) {
         vdev->ops->set_features(vdev, vdev->guest_features);
     }

@@ -35,6 +35,8 @@ typedef struct ChardevClass {
     void (*accept_input)(Chardev *chr); /* frontend can read again */
     /* Description for "info chardev" and the wait message. */
     char *(*describe)(Chardev *chr);
+    /* Bytes queued for output that the peer has not taken yet. */
+    size_t (*pending_output)(Chardev *chr);
 } ChardevClass;
 
 struct Chardev {
@@ -70,6 +72,8 @@ void chardev_detach(Chardev *chr);
 /* Queue bytes for output; never blocks.  Dropped when nobody is connected. */
 void chardev_write(Chardev *chr, const void *buf, size_t len);
 void chardev_accept_input(Chardev *chr);
+/* Output queued but not yet sent (a peer that does not read). */
+size_t chardev_pending_output(Chardev *chr);
 /* Take up to @max fds received with SCM_RIGHTS; returns the count. */
 int chardev_take_msgfds(Chardev *chr, int *fds, int max);
 

@@ -91,8 +91,8 @@ bool qapi_in_struct_check(QapiIn *in, Error **errp);
 void qapi_in_pop(QapiIn *in);
 
 /* Arrays: push @v, then iterate with qapi_in_list_next() until NULL. */
-bool qapi_in_list_begin(QapiIn *in, const char *name, json_t *v,
-                        QapiInFrame *f, Error **errp);
+bool qapi_in_list_begin(QapiIn *in, const char *name, json_t *v, QapiInFrame *f,
+                        Error **errp);
 json_t *qapi_in_list_next(QapiIn *in);
 
 /*
@@ -153,9 +153,9 @@ bool qapi_parse_size(const char *s, uint64_t *out);
 bool qapi_parse_bool(const char *s, bool *out);
 
 /* Output helpers (each returns a new reference). */
-json_t *qapi_str_to_json(const char *s);     /* NULL gives "" */
+json_t *qapi_str_to_json(const char *s); /* NULL gives "" */
 json_t *qapi_uint64_to_json(uint64_t v);
-json_t *qapi_any_to_json(json_t *v);         /* NULL gives JSON null */
+json_t *qapi_any_to_json(json_t *v); /* NULL gives JSON null */
 
 /*
  * Command arguments: check that @args (NULL means {}) is an object with no

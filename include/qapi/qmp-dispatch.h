@@ -21,7 +21,7 @@
 
 /* QmpCommand.flags */
 #define QCO_NO_SUCCESS_RESP (1u << 0) /* 'success-response': false */
-#define QCO_ALLOW_OOB (1u << 1)       /* 'allow-oob': true */
+#define QCO_ALLOW_OOB       (1u << 1) /* 'allow-oob': true */
 #define QCO_ALLOW_PRECONFIG (1u << 2) /* 'allow-preconfig': true */
 
 /*

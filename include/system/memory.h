@@ -41,7 +41,7 @@ AddressSpace *address_space_new(const char *name, uint64_t size);
 void address_space_free(AddressSpace *as);
 /* Map @mr at @base; fails if it overlaps a mapping or leaves the space. */
 bool address_space_map(AddressSpace *as, uint64_t base, MemoryRegion *mr,
-                        Error **errp);
+                       Error **errp);
 void address_space_unmap(AddressSpace *as, MemoryRegion *mr);
 bool address_space_is_mapped(AddressSpace *as, MemoryRegion *mr,
                              uint64_t *base);

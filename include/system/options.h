@@ -23,6 +23,7 @@ typedef struct VlConfig {
     json_t *machine_opts;
     char *accel;
     json_t *accel_opts;
+    char *accel_location; /* "-accel ..." as typed, for error messages */
     uint64_t ram_size;
     bool ram_size_set;
     unsigned smp_cpus;
@@ -30,10 +31,10 @@ typedef struct VlConfig {
     json_t *smp_opts;
     char *qtest_spec;
     char *qtest_log;
-    GPtrArray *serials; /* char* specs */
+    GPtrArray *serials;   /* char* specs */
     GPtrArray *qmp_specs; /* "spec" or "pretty:spec" */
-    GPtrArray *globals; /* char* DRIVER.PROP=VALUE */
-    GPtrArray *sets;    /* char* group.id.prop=value */
+    GPtrArray *globals;   /* char* DRIVER.PROP=VALUE */
+    GPtrArray *sets;      /* char* group.id.prop=value */
     char *pidfile;
     bool pidfile_written;
     bool daemonize;
@@ -49,7 +50,7 @@ typedef struct VlConfig {
     char *bios;
     char *incoming;
     char *datadir;
-    int exit_status;    /* when parsing says stop (help, version, error) */
+    int exit_status; /* when parsing says stop (help, version, error) */
 } VlConfig;
 
 void vl_config_init(VlConfig *cfg);
@@ -60,6 +61,8 @@ void vl_check_config(VlConfig *cfg, const MachineClass *mc, Error **errp);
 bool vl_create_fdsets(VlConfig *cfg, Error **errp);
 bool vl_create_chardevs(VlConfig *cfg, Error **errp);
 bool vl_create_monitors(VlConfig *cfg, Error **errp);
+/* -object (memory backends), before the machine takes its RAM size. */
+bool vl_create_objects(VlConfig *cfg, Error **errp);
 /* -netdev, -device, -nic, -net, -incoming, boot files: what exists so far. */
 bool vl_create_later_objects(VlConfig *cfg, Error **errp);
 

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-extern char *vm_name;        /* -name, or NULL */
-extern bool qtest_accel;     /* -accel qtest: no CPU, manual clock */
+extern char *vm_name;    /* -name, or NULL */
+extern bool qtest_accel; /* -accel qtest: no CPU, manual clock */
 
 #endif

@@ -53,7 +53,8 @@ void error_free_or_abort(Error **errp);
 
 /* Program name and current command-line location used as message prefix. */
 void error_set_progname(const char *name);
-void error_set_location(const char *loc); /* e.g. "-netdev tap,id=x"; NULL clears */
+void error_set_location(
+    const char *loc); /* e.g. "-netdev tap,id=x"; NULL clears */
 
 /* Print "vireo: [location: ]message" to stderr. */
 void error_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

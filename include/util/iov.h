@@ -14,8 +14,7 @@ size_t iov_from_buf(const struct iovec *iov, unsigned cnt, size_t offset,
                     const void *buf, size_t bytes);
 /* Fill @dst (at most @dst_max entries) with the part of @src after @offset
  * bytes; returns the entry count. */
-unsigned iov_copy(struct iovec *dst, unsigned dst_max,
-                  const struct iovec *src, unsigned src_cnt, size_t offset,
-                  size_t bytes);
+unsigned iov_copy(struct iovec *dst, unsigned dst_max, const struct iovec *src,
+                  unsigned src_cnt, size_t offset, size_t bytes);
 
 #endif

@@ -20,11 +20,12 @@ const char *opts_get_str(json_t *opts, const char *key);
 bool opts_has(json_t *opts, const char *key);
 bool opts_get_bool(json_t *opts, const char *key, bool def, bool *out,
                    Error **errp);
-bool opts_get_uint(json_t *opts, const char *key, uint64_t def,
-                   uint64_t *out, Error **errp);
-bool opts_get_size(json_t *opts, const char *key, uint64_t def,
-                   uint64_t *out, Error **errp);
-/* Error "Invalid parameter 'k'" for the first key not in @known (NULL-ended). */
+bool opts_get_uint(json_t *opts, const char *key, uint64_t def, uint64_t *out,
+                   Error **errp);
+bool opts_get_size(json_t *opts, const char *key, uint64_t def, uint64_t *out,
+                   Error **errp);
+/* Error "Invalid parameter 'k'" for the first key not in @known (NULL-ended).
+ */
 bool opts_check_known(json_t *opts, const char *const *known, Error **errp);
 /* Require @key to be present. */
 bool opts_require(json_t *opts, const char *key, Error **errp);

@@ -41,7 +41,7 @@ int clock_poll_timeout_ms(void);
 /* Virtual clock control (system/ uses these). */
 void clock_virtual_set_manual(bool manual); /* qtest: moves only by set */
 bool clock_virtual_is_manual(void);
-void clock_virtual_enable(bool running);    /* stop/start with the VM */
+void clock_virtual_enable(bool running); /* stop/start with the VM */
 /* Manual mode: move virtual time forward to @ns, running timers in order. */
 void clock_virtual_advance_to(int64_t ns);
 

@@ -41,7 +41,22 @@ enum {
     CSR_PMPADDR0 = 0x3b0, CSR_PMPADDR63 = 0x3ef,
     CSR_MCYCLE = 0xb00, CSR_MINSTRET = 0xb02,
     CSR_MHPMCOUNTER3 = 0xb03, CSR_MHPMCOUNTER31 = 0xb1f,
+    /* Smaia / Ssaia */
+    CSR_MVIEN = 0x308, CSR_MVIP = 0x309,
+    CSR_MISELECT = 0x350, CSR_MIREG = 0x351, CSR_MTOPEI = 0x35c,
+    CSR_MTOPI = 0xfb0,
+    CSR_SISELECT = 0x150, CSR_SIREG = 0x151, CSR_STOPEI = 0x15c,
+    CSR_STOPI = 0xdb0,
 };
+
+/* *iselect ranges (AIA): major interrupt priorities, IMSIC registers. */
+#define ISELECT_IPRIO0 0x30
+#define ISELECT_IPRIO15 0x3f
+#define ISELECT_IMSIC_FIRST 0x70
+#define ISELECT_IMSIC_LAST 0xff
+#define ISELECT_MASK 0xfff
+/* *topi: IID in bits 27:16; IPRIO (bits 7:0) is 1 as no iprio is set. */
+#define TOPI_IID_SHIFT 16
 
 /* ---- mstatus ---- */
 #define MSTATUS_SIE  (1ULL << 1)
@@ -226,6 +241,7 @@ struct RiscvCpu {
     uint64_t mcounteren, scounteren, mcountinhibit;
     uint64_t menvcfg, senvcfg;
     uint64_t satp;
+    uint64_t miselect, siselect; /* AIA, only with cfg.imsic */
     uint64_t cycle_offset, instret_offset;
     uint32_t fflags, frm;
     uint8_t pmpcfg[PMP_MAX];
@@ -262,7 +278,8 @@ struct RiscvCpu {
     RiscvCpuConfig cfg;
     unsigned hartid;
     uint64_t fp_host_rm; /* cached host rounding mode, -1 unknown */
-    char isa[64];
+    char isa[96];
+    const char *const *isa_ext;
 };
 
 /* cpu.c */

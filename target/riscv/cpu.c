@@ -17,6 +17,12 @@ static const char *const isa_extensions[] = {
     "zihintpause", "zihpm", NULL,
 };
 
+/* The same with the AIA extensions a hart with an IMSIC has. */
+static const char *const isa_extensions_aia[] = {
+    "i", "m", "a", "f", "d", "c", "zicntr", "zicsr", "zifencei",
+    "zihintpause", "zihpm", "smaia", "ssaia", NULL,
+};
+
 void riscv_cpu_update_mmu_ctx(RiscvCpu *cpu)
 {
     unsigned eff = cpu->priv;
@@ -49,7 +55,9 @@ RiscvCpu *riscv_cpu_new(unsigned hartid, const RiscvMemOps *ops, void *opaque,
     g_cond_init(&cpu->cond);
     cpu->dead_pages = g_ptr_array_new_with_free_func(g_free);
     snprintf(cpu->isa, sizeof(cpu->isa),
-             "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zihpm");
+             "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zihpm%s",
+             cpu->cfg.imsic ? "_smaia_ssaia" : "");
+    cpu->isa_ext = cpu->cfg.imsic ? isa_extensions_aia : isa_extensions;
     riscv_cpu_reset(cpu, 0);
     return cpu;
 }
@@ -173,7 +181,7 @@ const char *riscv_cpu_mmu_type(const RiscvCpu *cpu)
 
 const char *const *riscv_cpu_isa_extensions(const RiscvCpu *cpu)
 {
-    return isa_extensions;
+    return cpu->isa_ext;
 }
 
 unsigned riscv_cpu_hartid(const RiscvCpu *cpu)

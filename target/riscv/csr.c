@@ -196,9 +196,122 @@ static uint64_t read_time(RiscvCpu *cpu)
     return cpu->ops->read_time ? cpu->ops->read_time(cpu->opaque) : 0;
 }
 
+/* ---------------- AIA (Smaia/Ssaia, only with an IMSIC) ---------------- */
+
+static bool is_aia_csr(unsigned csr)
+{
+    switch (csr) {
+    case CSR_MVIEN: case CSR_MVIP: case CSR_MISELECT: case CSR_MIREG:
+    case CSR_MTOPEI: case CSR_MTOPI: case CSR_SISELECT: case CSR_SIREG:
+    case CSR_STOPEI: case CSR_STOPI:
+        return true;
+    }
+    return false;
+}
+
+/* mtopi/stopi: the major interrupt that would trap to that level next,
+ * ignoring the global enables.  The iprio arrays are read-only zero, so
+ * IPRIO is always 1 (the simplified form the spec allows). */
+static uint64_t aia_topi(RiscvCpu *cpu, bool s_level)
+{
+    uint64_t mip = atomic_load(&cpu->mip_lines) | cpu->mip_sw;
+    uint64_t pend = mip & cpu->mie & (s_level ? cpu->mideleg : ~cpu->mideleg);
+    int irq = irq_pick(pend);
+
+    return irq < 0 ? 0 : (uint64_t)irq << TOPI_IID_SHIFT | 1;
+}
+
+/* mireg/sireg: false when the access is illegal. */
+static bool aia_ireg(RiscvCpu *cpu, unsigned priv, uint64_t wval,
+                     uint64_t wmask, uint64_t *old)
+{
+    uint64_t isel = priv == RISCV_PRIV_M ? cpu->miselect : cpu->siselect;
+
+    if (isel >= ISELECT_IPRIO0 && isel <= ISELECT_IPRIO15) {
+        /* iprio0, 2, ..., 14 exist (XLEN = 64) and are read-only zero. */
+        *old = 0;
+        return !(isel & 1);
+    }
+    if (isel >= ISELECT_IMSIC_FIRST && isel <= ISELECT_IMSIC_LAST) {
+        return cpu->cfg.imsic->rmw(cpu->cfg.imsic_opaque, cpu->hartid, priv,
+                                   isel, wval, wmask, old);
+    }
+    return false;
+}
+
+static uint64_t aia_topei(RiscvCpu *cpu, unsigned priv, bool claim)
+{
+    return cpu->cfg.imsic->topei(cpu->cfg.imsic_opaque, cpu->hartid, priv,
+                                 claim);
+}
+
+/* The AIA CSRs with side effects, for the CSR instructions and the
+ * debugger; false when the access is illegal. */
+static bool aia_rmw(RiscvCpu *cpu, unsigned csr, uint64_t wval,
+                    uint64_t wmask, bool do_write, uint64_t *old)
+{
+    switch (csr) {
+    case CSR_MIREG:
+        return aia_ireg(cpu, RISCV_PRIV_M, wval, do_write ? wmask : 0, old);
+    case CSR_SIREG:
+        return aia_ireg(cpu, RISCV_PRIV_S, wval, do_write ? wmask : 0, old);
+    case CSR_MTOPEI:
+        *old = aia_topei(cpu, RISCV_PRIV_M, do_write);
+        return true;
+    case CSR_STOPEI:
+        *old = aia_topei(cpu, RISCV_PRIV_S, do_write);
+        return true;
+    }
+    return false;
+}
+
+static bool aia_has_side_effects(const RiscvCpu *cpu, unsigned csr)
+{
+    return cpu->cfg.imsic && (csr == CSR_MIREG || csr == CSR_SIREG ||
+                              csr == CSR_MTOPEI || csr == CSR_STOPEI);
+}
+
+/* Plain AIA CSRs; false when absent. */
+static bool aia_read(RiscvCpu *cpu, unsigned csr, uint64_t *v)
+{
+    switch (csr) {
+    case CSR_MVIEN: *v = 0; return true; /* no filtering: read-only zero */
+    case CSR_MVIP: *v = cpu->mip_sw & MIP_S_MASK; return true;
+    case CSR_MISELECT: *v = cpu->miselect; return true;
+    case CSR_SISELECT: *v = cpu->siselect; return true;
+    case CSR_MTOPI: *v = aia_topi(cpu, false); return true;
+    case CSR_STOPI: *v = aia_topi(cpu, true); return true;
+    }
+    return false;
+}
+
+static bool aia_write(RiscvCpu *cpu, unsigned csr, uint64_t v)
+{
+    switch (csr) {
+    case CSR_MVIEN: return true;
+    case CSR_MVIP:
+        /* Bits 1, 5 and 9 alias the software-writable SSIP, STIP, SEIP. */
+        cpu->mip_sw = (cpu->mip_sw & ~MIP_S_MASK) | (v & MIP_S_MASK);
+        riscv_request_check(cpu);
+        return true;
+    case CSR_MISELECT: cpu->miselect = v & ISELECT_MASK; return true;
+    case CSR_SISELECT: cpu->siselect = v & ISELECT_MASK; return true;
+    }
+    return false;
+}
+
 /* Read a CSR; false when it does not exist. No privilege checks. */
 static bool csr_read(RiscvCpu *cpu, unsigned csr, uint64_t *v)
 {
+    if (is_aia_csr(csr)) {
+        if (!cpu->cfg.imsic) {
+            return false;
+        }
+        if (aia_has_side_effects(cpu, csr)) {
+            return aia_rmw(cpu, csr, 0, 0, false, v);
+        }
+        return aia_read(cpu, csr, v);
+    }
     if (csr >= CSR_HPMCOUNTER3 && csr <= CSR_HPMCOUNTER31) {
         *v = 0;
         return true;
@@ -290,6 +403,13 @@ static void write_satp(RiscvCpu *cpu, uint64_t v)
 /* Write a CSR (already checked for existence and privilege). */
 static bool csr_write(RiscvCpu *cpu, unsigned csr, uint64_t v)
 {
+    if (is_aia_csr(csr)) {
+        uint64_t old;
+        if (aia_has_side_effects(cpu, csr)) {
+            return aia_rmw(cpu, csr, v, ~0ULL, true, &old);
+        }
+        return cpu->cfg.imsic && aia_write(cpu, csr, v);
+    }
     if ((csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) ||
         (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31)) {
         return true; /* not implemented: read-only zero */
@@ -392,6 +512,14 @@ uint64_t riscv_csr_rmw(RiscvCpu *cpu, unsigned csr, uint64_t wval,
         (cpu->mstatus & MSTATUS_TVM)) {
         goto illegal;
     }
+    if (aia_has_side_effects(cpu, csr)) {
+        /* One atomic access at the IMSIC: a claim or a csrs/csrc must not
+         * lose an MSI that arrives between a read and a write. */
+        if (!aia_rmw(cpu, csr, wval, wmask, do_write, &old)) {
+            goto illegal;
+        }
+        return old;
+    }
     if (!csr_read(cpu, csr, &old)) {
         goto illegal;
     }
@@ -449,6 +577,7 @@ void riscv_csr_reset(RiscvCpu *cpu)
     cpu->mcounteren = cpu->scounteren = cpu->mcountinhibit = 0;
     cpu->menvcfg = cpu->senvcfg = 0;
     cpu->satp = 0;
+    cpu->miselect = cpu->siselect = 0;
     cpu->cycle_offset = cpu->instret_offset = 0;
     cpu->fflags = cpu->frm = 0;
     memset(cpu->pmpcfg, 0, sizeof(cpu->pmpcfg));

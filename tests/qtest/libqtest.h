@@ -21,7 +21,7 @@
 #include <glib.h>
 #include <jansson.h>
 
-#define QTEST_TIMEOUT_S 30
+#define QTEST_TIMEOUT_S 10
 
 /* ---- QMP connections (any monitor: the default one or extra ones) ---- */
 
@@ -113,6 +113,8 @@ json_t *qtest_qmp_assert_success_ref(QTestState *s, const char *fmt, ...)
 
 /* qtest protocol; the typed accessors assert an OK reply. */
 char *qtest_raw_cmd(QTestState *s, const char *line); /* reply line */
+/* Write bytes to the qtest socket without waiting for anything. */
+void qtest_send_raw(QTestState *s, const char *bytes, size_t len);
 char *qtest_raw_cmdf(QTestState *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 uint8_t qtest_readb(QTestState *s, uint64_t addr);
 uint16_t qtest_readw(QTestState *s, uint64_t addr);
@@ -143,6 +145,21 @@ void qtest_irq_intercept_out(QTestState *s, const char *qom_path);
 /* Level of intercepted line n, after reading pending IRQ lines. */
 bool qtest_get_irq(QTestState *s, int n);
 const char *qtest_endianness(QTestState *s); /* "little"/"big", owned */
+
+/* ---- Test registration ---- */
+
+/*
+ * g_test_add_func, but the test runs in a forked subprocess so that one
+ * failing (aborting) test does not hide the results of the others.  The
+ * teardown (may be NULL) runs in the subprocess after a passing test.
+ * QTEST_NO_FORK=1 runs tests in-process (for debugging).
+ */
+void qtest_add_func(const char *path, GTestFunc fn);
+void qtest_add_data_func(const char *path, gconstpointer data,
+                         GTestDataFunc fn);
+/* g_test_init, plus --keep-going so one failure doesn't stop the rest. */
+void qtest_test_init(int *argc, char ***argv);
+void qtest_set_teardown(GTestFunc teardown);
 
 /* ---- Running the binary to completion ---- */
 

@@ -18,8 +18,14 @@ typedef struct IrqLine {
 
 void irq_init(IrqLine *irq, IrqHandler *handler, void *opaque, int n);
 void irq_set(IrqLine *irq, int level);
-static inline void irq_raise(IrqLine *irq) { irq_set(irq, 1); }
-static inline void irq_lower(IrqLine *irq) { irq_set(irq, 0); }
+static inline void irq_raise(IrqLine *irq)
+{
+    irq_set(irq, 1);
+}
+static inline void irq_lower(IrqLine *irq)
+{
+    irq_set(irq, 0);
+}
 
 /* Publish @count input lines of the device at @path (e.g. an interrupt
  * controller's sources), for qtest's irq_intercept_in and set_irq_in. */

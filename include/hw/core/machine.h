@@ -34,18 +34,18 @@ typedef struct MachineClass {
 
 struct MachineState {
     const MachineClass *cls;
-    json_t *props;   /* every -machine key=value, validated */
+    json_t *props; /* every -machine key=value, validated */
     uint64_t ram_size;
     unsigned smp_cpus;
     unsigned smp_max_cpus;
-    char *accel;     /* "qtest" or "tcg" */
+    char *accel; /* "qtest" or "tcg" */
     char *kernel;
     char *initrd;
     char *append;
     char *bios;
     char *dumpdtb;
     MemoryRegion *ram;
-    void *board;     /* machine-specific state */
+    void *board; /* machine-specific state */
 };
 
 extern MachineState *current_machine;

@@ -12,18 +12,18 @@
 /* One property of a device type, as device-list-properties shows it. */
 typedef struct TypeProperty {
     const char *name;
-    const char *type;        /* QEMU's type name: "bool", "uint32", "str"... */
-    const char *description; /* NULL: none */
+    const char *type;         /* QEMU's type name: "bool", "uint32", "str"... */
+    const char *description;  /* NULL: none */
     const char *default_json; /* JSON text of the default; NULL: none */
 } TypeProperty;
 
 typedef struct TypeInfo {
     const char *name;
-    const char *parent;             /* NULL only for "object" */
+    const char *parent; /* NULL only for "object" */
     bool abstract;
     bool interface;
-    const char *const *interfaces;  /* NULL-terminated, may be NULL */
-    const TypeProperty *props;      /* ends with a NULL name; may be NULL */
+    const char *const *interfaces; /* NULL-terminated, may be NULL */
+    const TypeProperty *props;     /* ends with a NULL name; may be NULL */
 } TypeInfo;
 
 void type_register(const TypeInfo *info);

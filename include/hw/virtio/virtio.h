@@ -91,6 +91,8 @@ struct VirtIODevice {
     uint8_t isr;
     uint16_t queue_sel;
     uint64_t host_features;
+    /* Bits only a legacy driver may see (hidden from virtio 1.x). */
+    uint64_t legacy_features;
     uint64_t guest_features;
     uint32_t generation;
     uint16_t config_vector;

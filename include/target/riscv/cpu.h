@@ -63,10 +63,37 @@ typedef enum RiscvMmuMode {
     RISCV_MMU_SV48 = 9,
 } RiscvMmuMode;
 
+/*
+ * The hart's IMSIC interrupt files (AIA), reached through the indirect CSRs
+ * (miselect/mireg, siselect/sireg with selectors 0x70..0xff) and
+ * mtopei/stopei.  @priv is RISCV_PRIV_M or RISCV_PRIV_S.  Called on the
+ * hart's thread with no CPU lock held; the provider synchronises with its
+ * MMIO side itself.  See include/hw/intc/riscv_imsic.h.
+ */
+typedef struct RiscvImsicOps {
+    /*
+     * Atomic read-modify-write of register @isel: *old = value before,
+     * bits in @wmask take those of @wval (wmask 0: plain read).  false:
+     * the access raises an illegal instruction.
+     */
+    bool (*rmw)(void *opaque, unsigned hartid, unsigned priv, unsigned isel,
+                uint64_t wval, uint64_t wmask, uint64_t *old);
+    /* *topei value; @claim (a CSR write) clears the reported pending bit. */
+    uint32_t (*topei)(void *opaque, unsigned hartid, unsigned priv,
+                      bool claim);
+} RiscvImsicOps;
+
 typedef struct RiscvCpuConfig {
     RiscvMmuMode max_mmu; /* highest satp mode accepted (default Sv48) */
     unsigned pmp_entries; /* 0, 16 or 64 (default 16); 0 = no PMP checks */
     uint64_t mvendorid, marchid, mimpid;
+    /*
+     * Non-NULL: the hart has an IMSIC at M and S level, hence Smaia and
+     * Ssaia (miselect, mireg, mtopei, mtopi, mvien, mvip, siselect, sireg,
+     * stopei, stopi), advertised in the ISA strings.  Must outlive the CPU.
+     */
+    const RiscvImsicOps *imsic;
+    void *imsic_opaque;
 } RiscvCpuConfig;
 
 typedef enum RiscvRunResult {

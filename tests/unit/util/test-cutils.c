@@ -252,8 +252,8 @@ static void test_parse_size(void)
     g_assert_false(parse_size("size", "12Q", &v, &err));
     g_assert_cmpstr(error_get_pretty(err), ==,
                     "Parameter 'size' expects a non-negative number below "
-                    "2^64");
-    g_assert_nonnull(strstr(error_get_hint(err), "Optional suffix k, M, G"));
+                    "2^64 (optional suffix k, M, G, T, P or E)");
+    g_assert_null(error_get_hint(err));
     g_assert_cmpuint(v, ==, 64);
     error_free(err);
     err = NULL;

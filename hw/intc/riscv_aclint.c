@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* CLINT / ACLINT (see include/hw/intc/riscv_aclint.h). */
+#include <inttypes.h>
+#include <glib.h>
+#include "hw/intc/riscv_aclint.h"
+#include "util/main-loop.h"
+#include "util/timer.h"
+
+typedef struct AclintHart {
+    RiscvAclint *owner;
+    unsigned index;
+    uint64_t mtimecmp;
+    int64_t deadline_ns; /* atomic: when mtime reaches mtimecmp */
+    bool msip, ssip;
+    int mtip_level;
+    QEMUTimer *timer;
+    IrqLine msip_out, mtip_out, ssip_out;
+} AclintHart;
+
+struct RiscvAclint {
+    MemoryRegion *mmio, *sswi;
+    unsigned num_harts;
+    uint64_t hz;
+    int64_t time_delta; /* mtime = ticks(virtual clock) + time_delta */
+    AclintHart *harts;
+};
+
+static uint64_t ns_to_ticks(const RiscvAclint *a, int64_t ns)
+{
+    return (unsigned __int128)(uint64_t)ns * a->hz / 1000000000u;
+}
+
+uint64_t riscv_aclint_time(RiscvAclint *a)
+{
+    return ns_to_ticks(a, clock_get_ns(QEMU_CLOCK_VIRTUAL)) +
+           (uint64_t)__atomic_load_n(&a->time_delta, __ATOMIC_RELAXED);
+}
+
+/* Virtual ns at which mtime reaches @cmp (0: already, INT64_MAX: never). */
+static int64_t cmp_to_deadline(const RiscvAclint *a, uint64_t cmp)
+{
+    uint64_t ticks;
+    unsigned __int128 ns;
+
+    if (a->time_delta >= 0) {
+        if (cmp <= (uint64_t)a->time_delta) {
+            return 0;
+        }
+        ticks = cmp - (uint64_t)a->time_delta;
+    } else {
+        uint64_t back = -(uint64_t)a->time_delta;
+        if (cmp > UINT64_MAX - back) {
+            return INT64_MAX;
+        }
+        ticks = cmp + back;
+    }
+    ns = ((unsigned __int128)ticks * 1000000000u + a->hz - 1) / a->hz;
+    return ns >= INT64_MAX ? INT64_MAX : (int64_t)ns;
+}
+
+static void aclint_set_mtip(AclintHart *h, int level)
+{
+    if (level) {
+        /* Nothing more to wait for until mtimecmp is written again. */
+        __atomic_store_n(&h->deadline_ns, INT64_MAX, __ATOMIC_RELAXED);
+    }
+    if (h->mtip_level != level) {
+        h->mtip_level = level;
+        irq_set(&h->mtip_out, level);
+    }
+}
+
+/* Recompute MTIP and re-arm the timer after mtimecmp or mtime changed. */
+static void aclint_timer_update(RiscvAclint *a, AclintHart *h)
+{
+    int64_t deadline = cmp_to_deadline(a, h->mtimecmp);
+
+    __atomic_store_n(&h->deadline_ns, deadline, __ATOMIC_RELAXED);
+    if (riscv_aclint_time(a) >= h->mtimecmp) {
+        timer_del(h->timer);
+        aclint_set_mtip(h, 1);
+        return;
+    }
+    aclint_set_mtip(h, 0);
+    if (deadline == INT64_MAX) {
+        timer_del(h->timer);
+    } else {
+        timer_mod_ns(h->timer, deadline);
+        main_loop_kick(); /* the main loop may be polling with a later one */
+    }
+}
+
+void riscv_aclint_check_timer(RiscvAclint *a, unsigned hart)
+{
+    AclintHart *h;
+
+    if (hart >= a->num_harts) {
+        return;
+    }
+    h = &a->harts[hart];
+    if (riscv_aclint_time(a) >= h->mtimecmp) {
+        aclint_set_mtip(h, 1);
+    }
+}
+
+static void aclint_timer_cb(void *opaque)
+{
+    AclintHart *h = opaque;
+
+    /* The virtual clock can lag the deadline by rounding: re-arm then. */
+    aclint_timer_update(h->owner, h);
+}
+
+int64_t riscv_aclint_timer_deadline_ns(RiscvAclint *a, unsigned hart)
+{
+    if (hart >= a->num_harts) {
+        return INT64_MAX;
+    }
+    return __atomic_load_n(&a->harts[hart].deadline_ns, __ATOMIC_RELAXED);
+}
+
+static uint64_t read_part(uint64_t reg, uint64_t off, unsigned size)
+{
+    /* 4-byte access to either half of a 64-bit register. */
+    if (size == 4) {
+        return (off & 4) ? reg >> 32 : (uint32_t)reg;
+    }
+    return reg;
+}
+
+static uint64_t write_part(uint64_t reg, uint64_t off, unsigned size,
+                           uint64_t val)
+{
+    if (size == 4) {
+        if (off & 4) {
+            return (reg & 0xffffffffu) | (val << 32);
+        }
+        return (reg & ~0xffffffffull) | (uint32_t)val;
+    }
+    return val;
+}
+
+static uint64_t aclint_read(void *opaque, uint64_t off, unsigned size)
+{
+    RiscvAclint *a = opaque;
+
+    if (off < ACLINT_MTIMECMP_BASE) {
+        unsigned h = off / 4;
+        return (h < a->num_harts && size == 4) ? a->harts[h].msip : 0;
+    }
+    if (off >= ACLINT_MTIME && off < ACLINT_MTIME + 8) {
+        return read_part(riscv_aclint_time(a), off, size);
+    }
+    if (off < ACLINT_MTIME) {
+        unsigned h = (off - ACLINT_MTIMECMP_BASE) / 8;
+        if (h < a->num_harts) {
+            return read_part(a->harts[h].mtimecmp, off, size);
+        }
+    }
+    return 0;
+}
+
+static void aclint_write(void *opaque, uint64_t off, uint64_t val,
+                         unsigned size)
+{
+    RiscvAclint *a = opaque;
+
+    if (off < ACLINT_MTIMECMP_BASE) {
+        unsigned h = off / 4;
+        if (h < a->num_harts && size == 4) {
+            a->harts[h].msip = val & 1;
+            irq_set(&a->harts[h].msip_out, val & 1);
+        }
+        return;
+    }
+    if (off >= ACLINT_MTIME && off < ACLINT_MTIME + 8) {
+        uint64_t now = riscv_aclint_time(a);
+        uint64_t want = write_part(now, off, size, val);
+        __atomic_store_n(&a->time_delta,
+                         a->time_delta + (int64_t)(want - now),
+                         __ATOMIC_RELAXED);
+        for (unsigned h = 0; h < a->num_harts; h++) {
+            aclint_timer_update(a, &a->harts[h]);
+        }
+        return;
+    }
+    if (off < ACLINT_MTIME) {
+        unsigned h = (off - ACLINT_MTIMECMP_BASE) / 8;
+        if (h < a->num_harts) {
+            AclintHart *hs = &a->harts[h];
+            hs->mtimecmp = write_part(hs->mtimecmp, off, size, val);
+            aclint_timer_update(a, hs);
+        }
+    }
+}
+
+static const MemoryRegionOps aclint_ops = {
+    .read = aclint_read,
+    .write = aclint_write,
+    .min_access = 4,
+    .max_access = 8,
+};
+
+static uint64_t sswi_read(void *opaque, uint64_t off, unsigned size)
+{
+    return 0; /* setssip reads as zero */
+}
+
+static void sswi_write(void *opaque, uint64_t off, uint64_t val,
+                       unsigned size)
+{
+    RiscvAclint *a = opaque;
+    unsigned h = off / 4;
+
+    /* Writing 1 sets the hart's SSIP; the guest clears it in sip. */
+    if (h < a->num_harts && (val & 1)) {
+        irq_set(&a->harts[h].ssip_out, 1);
+    }
+}
+
+static const MemoryRegionOps sswi_ops = {
+    .read = sswi_read,
+    .write = sswi_write,
+    .min_access = 4,
+    .max_access = 4,
+};
+
+RiscvAclint *riscv_aclint_new(const char *name, unsigned num_harts,
+                              uint64_t timebase_hz, Error **errp)
+{
+    RiscvAclint *a;
+    char *sname;
+
+    if (num_harts < 1 || num_harts > ACLINT_MAX_HARTS) {
+        error_setg(errp, "CLINT: %u harts is out of range (1..%u)", num_harts,
+                   ACLINT_MAX_HARTS);
+        return NULL;
+    }
+    if (timebase_hz == 0 || timebase_hz > 1000000000u) {
+        error_setg(errp, "CLINT: timebase %" PRIu64
+                   " Hz is out of range", timebase_hz);
+        return NULL;
+    }
+    a = g_new0(RiscvAclint, 1);
+    a->num_harts = num_harts;
+    a->hz = timebase_hz;
+    a->harts = g_new0(AclintHart, num_harts);
+    for (unsigned i = 0; i < num_harts; i++) {
+        a->harts[i].owner = a;
+        a->harts[i].index = i;
+        a->harts[i].timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, aclint_timer_cb,
+                                         &a->harts[i]);
+    }
+    a->mmio = memory_region_new_io(name, ACLINT_CLINT_SIZE, &aclint_ops, a);
+    sname = g_strdup_printf("%s.sswi", name);
+    a->sswi = memory_region_new_io(sname, ACLINT_SSWI_SIZE, &sswi_ops, a);
+    g_free(sname);
+    riscv_aclint_reset(a);
+    return a;
+}
+
+void riscv_aclint_free(RiscvAclint *a)
+{
+    if (!a) {
+        return;
+    }
+    for (unsigned i = 0; i < a->num_harts; i++) {
+        timer_free(a->harts[i].timer);
+    }
+    memory_region_free(a->mmio);
+    memory_region_free(a->sswi);
+    g_free(a->harts);
+    g_free(a);
+}
+
+void riscv_aclint_reset(RiscvAclint *a)
+{
+    /* mtime keeps counting across a reset, like the virtual clock. */
+    for (unsigned i = 0; i < a->num_harts; i++) {
+        AclintHart *h = &a->harts[i];
+        h->msip = false;
+        irq_set(&h->msip_out, 0);
+        h->mtimecmp = UINT64_MAX; /* no timer until firmware sets one */
+        aclint_timer_update(a, h);
+    }
+}
+
+MemoryRegion *riscv_aclint_mmio(RiscvAclint *a)
+{
+    return a->mmio;
+}
+
+MemoryRegion *riscv_aclint_sswi_mmio(RiscvAclint *a)
+{
+    return a->sswi;
+}
+
+IrqLine *riscv_aclint_msip_out(RiscvAclint *a, unsigned h)
+{
+    return h < a->num_harts ? &a->harts[h].msip_out : NULL;
+}
+
+IrqLine *riscv_aclint_mtip_out(RiscvAclint *a, unsigned h)
+{
+    return h < a->num_harts ? &a->harts[h].mtip_out : NULL;
+}
+
+IrqLine *riscv_aclint_ssip_out(RiscvAclint *a, unsigned h)
+{
+    return h < a->num_harts ? &a->harts[h].ssip_out : NULL;
+}

@@ -1,0 +1,589 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The user backend: libslirp's NAT, DHCP and DNS inside the process.
+ * slirp's sockets are polled by a GSource on the main context (its
+ * pollfds_fill/pollfds_poll API) and its timers are GLib timeouts.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib.h>
+#include <libslirp.h>
+#include "net/clients.h"
+#include "util/main-loop.h"
+
+typedef struct SlirpState SlirpState;
+
+typedef struct SlirpSource {
+    GSource source;
+    SlirpState *s;
+    GArray *pfds; /* GPollFD, rebuilt on every prepare */
+} SlirpSource;
+
+struct SlirpState {
+    NetClientState nc;
+    Slirp *slirp;
+    SlirpSource *src;
+    GSList *timers;
+};
+
+typedef struct SlirpTimer {
+    SlirpState *s;
+    SlirpTimerId id;
+    void *cb_opaque;
+    guint source;
+} SlirpTimer;
+
+/* ---- callbacks from libslirp ---- */
+
+static ssize_t slirp_cb_send(const void *buf, size_t len, void *opaque)
+{
+    SlirpState *s = opaque;
+
+    return qemu_send_packet(&s->nc, buf, len);
+}
+
+static void slirp_cb_guest_error(const char *msg, void *opaque)
+{
+    warn_report("user network: guest error: %s", msg);
+}
+
+static int64_t slirp_cb_clock_ns(void *opaque)
+{
+    return g_get_monotonic_time() * 1000;
+}
+
+static gboolean slirp_timer_fire(void *opaque)
+{
+    SlirpTimer *t = opaque;
+
+    t->source = 0;
+    slirp_handle_timer(t->s->slirp, t->id, t->cb_opaque);
+    return G_SOURCE_REMOVE;
+}
+
+static void *slirp_cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque,
+                                       void *opaque)
+{
+    SlirpState *s = opaque;
+    SlirpTimer *t = g_new0(SlirpTimer, 1);
+
+    t->s = s;
+    t->id = id;
+    t->cb_opaque = cb_opaque;
+    s->timers = g_slist_prepend(s->timers, t);
+    return t;
+}
+
+static void slirp_cb_timer_free(void *timer, void *opaque)
+{
+    SlirpTimer *t = timer;
+
+    if (t->source) {
+        g_source_remove(t->source);
+    }
+    t->s->timers = g_slist_remove(t->s->timers, t);
+    g_free(t);
+}
+
+static void slirp_cb_timer_mod(void *timer, int64_t expire_ms, void *opaque)
+{
+    SlirpTimer *t = timer;
+    int64_t now_ms = g_get_monotonic_time() / 1000;
+    int64_t delay = expire_ms - now_ms;
+
+    if (t->source) {
+        g_source_remove(t->source);
+    }
+    t->source = g_timeout_add(CLAMP(delay, 0, G_MAXINT), slirp_timer_fire, t);
+}
+
+static void slirp_cb_register_fd(int fd, void *opaque)
+{
+}
+
+static void slirp_cb_unregister_fd(int fd, void *opaque)
+{
+}
+
+static void slirp_cb_notify(void *opaque)
+{
+    main_loop_kick();
+}
+
+static const SlirpCb slirp_callbacks = {
+    .send_packet = slirp_cb_send,
+    .guest_error = slirp_cb_guest_error,
+    .clock_get_ns = slirp_cb_clock_ns,
+    .timer_free = slirp_cb_timer_free,
+    .timer_mod = slirp_cb_timer_mod,
+    .register_poll_fd = slirp_cb_register_fd,
+    .unregister_poll_fd = slirp_cb_unregister_fd,
+    .notify = slirp_cb_notify,
+    .timer_new_opaque = slirp_cb_timer_new_opaque,
+};
+
+/* ---- polling slirp's sockets from the main context ---- */
+
+static int slirp_add_poll(int fd, int events, void *opaque)
+{
+    SlirpSource *src = opaque;
+    GPollFD pfd = {.fd = fd};
+
+    pfd.events = (events & SLIRP_POLL_IN ? G_IO_IN : 0) |
+                 (events & SLIRP_POLL_OUT ? G_IO_OUT : 0) |
+                 (events & SLIRP_POLL_PRI ? G_IO_PRI : 0) |
+                 (events & SLIRP_POLL_ERR ? G_IO_ERR : 0) |
+                 (events & SLIRP_POLL_HUP ? G_IO_HUP : 0);
+    g_array_append_val(src->pfds, pfd);
+    return src->pfds->len - 1;
+}
+
+static int slirp_get_revents(int idx, void *opaque)
+{
+    SlirpSource *src = opaque;
+    GPollFD *pfd;
+    int r = 0;
+
+    if (idx < 0 || (guint)idx >= src->pfds->len) {
+        return 0;
+    }
+    pfd = &g_array_index(src->pfds, GPollFD, idx);
+    r |= pfd->revents & G_IO_IN ? SLIRP_POLL_IN : 0;
+    r |= pfd->revents & G_IO_OUT ? SLIRP_POLL_OUT : 0;
+    r |= pfd->revents & G_IO_PRI ? SLIRP_POLL_PRI : 0;
+    r |= pfd->revents & G_IO_ERR ? SLIRP_POLL_ERR : 0;
+    r |= pfd->revents & G_IO_HUP ? SLIRP_POLL_HUP : 0;
+    return r;
+}
+
+static void slirp_source_clear(SlirpSource *src)
+{
+    for (guint i = 0; i < src->pfds->len; i++) {
+        g_source_remove_poll(&src->source,
+                             &g_array_index(src->pfds, GPollFD, i));
+    }
+    g_array_set_size(src->pfds, 0);
+}
+
+static gboolean slirp_source_prepare(GSource *source, gint *timeout)
+{
+    SlirpSource *src = (SlirpSource *)source;
+    uint32_t t = UINT32_MAX;
+
+    slirp_source_clear(src);
+    slirp_pollfds_fill(src->s->slirp, &t, slirp_add_poll, src);
+    /* The array is final now: register stable pointers. */
+    for (guint i = 0; i < src->pfds->len; i++) {
+        g_source_add_poll(source, &g_array_index(src->pfds, GPollFD, i));
+    }
+    *timeout = t == UINT32_MAX ? -1 : (gint)MIN(t, (uint32_t)G_MAXINT);
+    return FALSE;
+}
+
+static gboolean slirp_source_check(GSource *source)
+{
+    /* slirp wants pollfds_poll after every poll, events or not. */
+    return ((SlirpSource *)source)->pfds->len > 0;
+}
+
+static gboolean slirp_source_dispatch(GSource *source, GSourceFunc cb,
+                                      gpointer data)
+{
+    SlirpSource *src = (SlirpSource *)source;
+
+    slirp_pollfds_poll(src->s->slirp, 0, slirp_get_revents, src);
+    return G_SOURCE_CONTINUE;
+}
+
+static void slirp_source_finalize(GSource *source)
+{
+    g_array_free(((SlirpSource *)source)->pfds, TRUE);
+}
+
+static GSourceFuncs slirp_source_funcs = {
+    .prepare = slirp_source_prepare,
+    .check = slirp_source_check,
+    .dispatch = slirp_source_dispatch,
+    .finalize = slirp_source_finalize,
+};
+
+/* ---- the net client ---- */
+
+static ssize_t net_slirp_receive(NetClientState *nc, const uint8_t *buf,
+                                 size_t size)
+{
+    SlirpState *s = (SlirpState *)nc;
+
+    if (size > 0 && size <= NET_BUFSIZE) {
+        slirp_input(s->slirp, buf, size);
+    }
+    return size;
+}
+
+static void net_slirp_cleanup(NetClientState *nc)
+{
+    SlirpState *s = (SlirpState *)nc;
+
+    if (s->src) {
+        slirp_source_clear(s->src);
+        g_source_destroy(&s->src->source);
+        g_source_unref(&s->src->source);
+        s->src = NULL;
+    }
+    if (s->slirp) {
+        slirp_cleanup(s->slirp);
+        s->slirp = NULL;
+    }
+    while (s->timers) {
+        slirp_cb_timer_free(s->timers->data, s);
+    }
+}
+
+static NetClientInfo net_slirp_info = {
+    .type = NET_CLIENT_DRIVER_USER,
+    .size = sizeof(SlirpState),
+    .receive = net_slirp_receive,
+    .cleanup = net_slirp_cleanup,
+};
+
+/* ---- options ---- */
+
+static bool parse_in4(const char *str, struct in_addr *a)
+{
+    return str && inet_pton(AF_INET, str, a) == 1;
+}
+
+/* "addr[/mask]" with a dotted mask or a prefix length. */
+static bool parse_net(const char *str, struct in_addr *net,
+                      struct in_addr *mask, Error **errp)
+{
+    char *addr = g_strdup(str);
+    char *slash = strchr(addr, '/');
+    bool ok = false;
+
+    mask->s_addr = htonl(0xffffff00);
+    if (slash) {
+        char *end;
+        long bits;
+
+        *slash++ = '\0';
+        bits = strtol(slash, &end, 10);
+        if (*end == '\0' && slash[0]) {
+            if (bits < 0 || bits > 32) {
+                goto out;
+            }
+            mask->s_addr = bits ? htonl(~0u << (32 - bits)) : 0;
+        } else if (!parse_in4(slash, mask)) {
+            goto out;
+        }
+    }
+    if (!parse_in4(addr, net)) {
+        goto out;
+    }
+    if (net->s_addr & ~mask->s_addr) {
+        error_setg(errp,
+                   "Invalid network (net) address: host bits set in "
+                   "'%s'",
+                   str);
+        g_free(addr);
+        return false;
+    }
+    ok = true;
+out:
+    if (!ok) {
+        error_setg(errp, "Invalid network (net) address '%s'", str);
+    }
+    g_free(addr);
+    return ok;
+}
+
+static bool in_net(struct in_addr a, struct in_addr net, struct in_addr mask)
+{
+    return (a.s_addr & mask.s_addr) == net.s_addr;
+}
+
+/* "[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport" */
+static bool slirp_hostfwd(SlirpState *s, const char *rule, Error **errp)
+{
+    gchar **halves = NULL, **h = NULL, **g = NULL;
+    struct in_addr haddr = {.s_addr = INADDR_ANY}, gaddr = {0};
+    const char *reason = NULL;
+    int is_udp = 0;
+    long hport, gport;
+    char *end;
+    bool ok = false;
+
+    halves = g_strsplit(rule, "-", 2);
+    if (g_strv_length(halves) != 2) {
+        reason = "Missing - separator";
+        goto out;
+    }
+    h = g_strsplit(halves[0], ":", -1);
+    g = g_strsplit(halves[1], ":", -1);
+    if (g_strv_length(h) != 3) {
+        reason = "Bad host address format";
+        goto out;
+    }
+    if (!h[0][0] || !strcmp(h[0], "tcp")) {
+        is_udp = 0;
+    } else if (!strcmp(h[0], "udp")) {
+        is_udp = 1;
+    } else {
+        reason = "Bad protocol name";
+        goto out;
+    }
+    if (h[1][0] && !parse_in4(h[1], &haddr)) {
+        reason = "Bad host address";
+        goto out;
+    }
+    hport = strtol(h[2], &end, 10);
+    if (!h[2][0] || *end || hport < 0 || hport > 65535) {
+        reason = "Bad host port";
+        goto out;
+    }
+    if (g_strv_length(g) != 2) {
+        reason = "Bad guest address format";
+        goto out;
+    }
+    if (g[0][0] && !parse_in4(g[0], &gaddr)) {
+        reason = "Bad guest address";
+        goto out;
+    }
+    gport = strtol(g[1], &end, 10);
+    if (!g[1][0] || *end || gport < 1 || gport > 65535) {
+        reason = "Bad guest port";
+        goto out;
+    }
+    if (slirp_add_hostfwd(s->slirp, is_udp, haddr, hport, gaddr, gport) < 0) {
+        reason = "Could not set up host forwarding rule";
+        goto out;
+    }
+    ok = true;
+out:
+    if (!ok) {
+        error_setg(errp, "Invalid host forwarding rule '%s' (%s)", rule,
+                   reason);
+    }
+    g_strfreev(halves);
+    g_strfreev(h);
+    g_strfreev(g);
+    return ok;
+}
+
+/* "[tcp]:[server]:port-cmd:command"; chardev targets are not supported. */
+static bool slirp_guestfwd(SlirpState *s, const char *rule, struct in_addr net,
+                           struct in_addr mask, struct in_addr host,
+                           Error **errp)
+{
+    const char *dash = strchr(rule, '-');
+    gchar **p = NULL;
+    struct in_addr server = host;
+    char *end;
+    long port;
+    bool ok = false;
+
+    if (!dash) {
+        error_setg(errp, "Invalid guest forwarding rule '%s'", rule);
+        return false;
+    }
+    {
+        char *left = g_strndup(rule, dash - rule);
+        p = g_strsplit(left, ":", -1);
+        g_free(left);
+    }
+    if (g_strv_length(p) != 3 || (p[0][0] && strcmp(p[0], "tcp")) ||
+        (p[1][0] && !parse_in4(p[1], &server))) {
+        error_setg(errp, "Invalid guest forwarding rule '%s'", rule);
+        goto out;
+    }
+    port = strtol(p[2], &end, 10);
+    if (!p[2][0] || *end || port < 1 || port > 65535) {
+        error_setg(errp, "Invalid guest forwarding rule '%s'", rule);
+        goto out;
+    }
+    if (!in_net(server, net, mask)) {
+        error_setg(errp,
+                   "guestfwd server address %s is not in the guest "
+                   "network",
+                   p[1]);
+        goto out;
+    }
+    if (g_str_has_prefix(dash + 1, "cmd:")) {
+        if (slirp_add_exec(s->slirp, dash + 5, &server, port) < 0) {
+            error_setg(errp,
+                       "Conflicting/invalid host:port in guest "
+                       "forwarding rule '%s'",
+                       rule);
+            goto out;
+        }
+        ok = true;
+    } else {
+        error_setg(errp,
+                   "guestfwd to a chardev ('%s') is not supported; "
+                   "use cmd:",
+                   dash + 1);
+    }
+out:
+    g_strfreev(p);
+    return ok;
+}
+
+static bool parse_in6(const char *str, struct in6_addr *a, const char *what,
+                      Error **errp)
+{
+    if (inet_pton(AF_INET6, str, a) != 1) {
+        error_setg(errp, "Failed to parse %s address '%s'", what, str);
+        return false;
+    }
+    return true;
+}
+
+bool net_init_slirp(const Netdev *netdev, const char *name,
+                    NetClientState *peer, Error **errp)
+{
+    const NetdevUserOptions *o = &netdev->u.user;
+    const char *netstr = o->net ? o->net : o->ip;
+    bool ipv4 = !o->has_ipv4 || o->ipv4;
+    bool ipv6 = !o->has_ipv6 || o->ipv6;
+    SlirpConfig cfg = {.version = 4};
+    struct in_addr net, mask, host, dhcp, dns;
+    const char **search = NULL;
+    SlirpState *s;
+    int n = 0;
+
+    if (!ipv4 && (netstr || o->host || o->dhcpstart || o->dns)) {
+        error_setg(errp, "IPv4 disabled but netmask/host/dns provided");
+        return false;
+    }
+    if (!ipv6 && (o->ipv6_prefix || o->has_ipv6_prefixlen || o->ipv6_host ||
+                  o->ipv6_dns)) {
+        error_setg(errp, "IPv6 disabled but prefix/host6/dns6 provided");
+        return false;
+    }
+    if (!ipv4 && !ipv6) {
+        error_setg(errp, "IPv4 and IPv6 disabled");
+        return false;
+    }
+    if (o->smb || o->smbserver) {
+        error_setg(errp, "smb= is not supported by this build");
+        return false;
+    }
+    if (!parse_net(netstr ? netstr : "10.0.2.0/24", &net, &mask, errp)) {
+        return false;
+    }
+    host.s_addr = net.s_addr | htonl(2);
+    dhcp.s_addr = net.s_addr | htonl(15);
+    dns.s_addr = net.s_addr | htonl(3);
+    if (o->host && (!parse_in4(o->host, &host) || !in_net(host, net, mask))) {
+        error_setg(errp,
+                   "Failed to parse host address '%s' or it is not in "
+                   "the guest network",
+                   o->host);
+        return false;
+    }
+    if (o->dhcpstart &&
+        (!parse_in4(o->dhcpstart, &dhcp) || !in_net(dhcp, net, mask))) {
+        error_setg(errp,
+                   "Failed to parse DHCP start address '%s' or it is "
+                   "not in the guest network",
+                   o->dhcpstart);
+        return false;
+    }
+    if (o->dns && (!parse_in4(o->dns, &dns) || !in_net(dns, net, mask))) {
+        error_setg(errp,
+                   "Failed to parse DNS address '%s' or it is not in "
+                   "the guest network",
+                   o->dns);
+        return false;
+    }
+    if (host.s_addr == net.s_addr || dhcp.s_addr == host.s_addr ||
+        dns.s_addr == dhcp.s_addr) {
+        error_setg(errp, "host, DHCP start and DNS addresses must differ "
+                         "from the network address and from each other");
+        return false;
+    }
+    cfg.restricted = o->has_q_restrict && o->q_restrict;
+    cfg.in_enabled = ipv4;
+    cfg.vnetwork = net;
+    cfg.vnetmask = mask;
+    cfg.vhost = host;
+    cfg.vdhcp_start = dhcp;
+    cfg.vnameserver = dns;
+    cfg.in6_enabled = ipv6;
+    inet_pton(AF_INET6, "fec0::", &cfg.vprefix_addr6);
+    cfg.vprefix_len = 64;
+    if (o->ipv6_prefix &&
+        !parse_in6(o->ipv6_prefix, &cfg.vprefix_addr6, "IPv6 prefix", errp)) {
+        return false;
+    }
+    if (o->has_ipv6_prefixlen) {
+        if (o->ipv6_prefixlen < 0 || o->ipv6_prefixlen > 126) {
+            error_setg(errp, "Invalid IPv6 prefix provided");
+            return false;
+        }
+        cfg.vprefix_len = o->ipv6_prefixlen;
+    }
+    cfg.vhost6 = cfg.vprefix_addr6;
+    cfg.vhost6.s6_addr[15] |= 2;
+    cfg.vnameserver6 = cfg.vprefix_addr6;
+    cfg.vnameserver6.s6_addr[15] |= 3;
+    if (o->ipv6_host &&
+        !parse_in6(o->ipv6_host, &cfg.vhost6, "IPv6 host", errp)) {
+        return false;
+    }
+    if (o->ipv6_dns &&
+        !parse_in6(o->ipv6_dns, &cfg.vnameserver6, "IPv6 DNS", errp)) {
+        return false;
+    }
+    if (o->hostname && strlen(o->hostname) > 255) {
+        error_setg(errp, "'hostname' parameter cannot exceed 255 bytes");
+        return false;
+    }
+    cfg.vhostname = o->hostname;
+    cfg.tftp_server_name = o->tftp_server_name;
+    cfg.tftp_path = o->tftp;
+    cfg.bootfile = o->bootfile;
+    cfg.vdomainname = o->domainname;
+    for (StringList *l = o->dnssearch; l; l = l->next) {
+        n++;
+    }
+    if (n) {
+        search = g_new0(const char *, n + 1);
+        n = 0;
+        for (StringList *l = o->dnssearch; l; l = l->next) {
+            search[n++] = l->value->str;
+        }
+    }
+    cfg.vdnssearch = search;
+
+    s = (SlirpState *)qemu_new_net_client(&net_slirp_info, peer, "user", name);
+    s->slirp = slirp_new(&cfg, &slirp_callbacks, s);
+    g_free(search);
+    if (!s->slirp) {
+        error_setg(errp, "user network: could not create the slirp stack");
+        qemu_del_net_client(&s->nc);
+        return false;
+    }
+    for (StringList *l = o->hostfwd; l; l = l->next) {
+        if (!slirp_hostfwd(s, l->value->str, errp)) {
+            qemu_del_net_client(&s->nc);
+            return false;
+        }
+    }
+    for (StringList *l = o->guestfwd; l; l = l->next) {
+        if (!slirp_guestfwd(s, l->value->str, net, mask, host, errp)) {
+            qemu_del_net_client(&s->nc);
+            return false;
+        }
+    }
+    s->src =
+        (SlirpSource *)g_source_new(&slirp_source_funcs, sizeof(SlirpSource));
+    s->src->s = s;
+    s->src->pfds = g_array_new(FALSE, TRUE, sizeof(GPollFD));
+    g_source_attach(&s->src->source, NULL);
+    snprintf(s->nc.info_str, sizeof(s->nc.info_str), "net=%s,restrict=%s",
+             inet_ntoa(net), cfg.restricted ? "on" : "off");
+    return true;
+}

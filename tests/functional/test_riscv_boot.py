@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Functional tests of the riscv virt machine on the software CPU.
+
+    test_riscv_boot.py --vireo PATH CASE
+
+CASE is one of:
+  opensbi  OpenSBI alone (no kernel): its banner on the serial console
+  dtb      -machine virt,dumpdtb=FILE: exits 0; dtc decompiles the blob and
+           the nodes Linux and OpenSBI need are there
+  linux    the Debian guest (tests/guest/build-guest.py) boots to its shell
+           with -smp 2; /proc/cpuinfo shows both harts; a command runs;
+           `poweroff -f` ends vireo with status 0.  Prints the boot time.
+Exits 77 (skip) with the reason when a prerequisite is missing.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vireo_console import SKIP, Console, ConsoleError  # noqa: E402
+
+OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+BUILD_GUEST = os.path.join(SRC, "tests", "guest", "build-guest.py")
+READY = rb"VIREO-GUEST-READY"
+
+
+def skip(reason):
+    print("SKIP: " + reason)
+    sys.exit(SKIP)
+
+
+def check(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def test_opensbi(vireo, logdir):
+    if not os.path.exists(OPENSBI):
+        skip("%s is missing (Debian package opensbi)" % OPENSBI)
+    con = Console([vireo, "-M", "virt", "-m", "256M", "-nographic",
+                   "-smp", "2"], os.path.join(logdir, "opensbi.log"))
+    try:
+        con.wait_for(rb"OpenSBI v\d+\.\d+", 60)
+        m = con.wait_for(rb"Platform HART Count\s*: (\d+)", 60)
+        check(m.group(1) == b"2", "HART count %r, expected 2" % m.group(1))
+        con.wait_for(rb"Platform Console Device\s*: uart8250", 30)
+        con.wait_for(rb"Platform Shutdown Device\s*: sifive_test", 30)
+        con.wait_for(rb"Boot HART ISA Extensions", 60)
+        print("OpenSBI banner after %.2f s" % con.elapsed())
+    finally:
+        con.close()
+
+
+def test_dtb(vireo, logdir):
+    dtc = shutil.which("dtc")
+    path = os.path.join(logdir, "virt.dtb")
+    p = subprocess.run([vireo, "-M", "virt,dumpdtb=" + path, "-m", "1G",
+                        "-smp", "3", "-accel", "qtest", "-append", "a=b c"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=60)
+    check(p.returncode == 0, "dumpdtb exited %d: %s" % (p.returncode,
+                                                       p.stdout))
+    blob = open(path, "rb").read()
+    check(blob[:4] == b"\xd0\x0d\xfe\xed", "not a device tree blob")
+    if not dtc:
+        skip("dtc is missing (Debian package device-tree-compiler); the "
+             "blob was written")
+    dts = subprocess.run([dtc, "-I", "dtb", "-O", "dts", path],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, check=True).stdout
+    for needle in [
+        'bootargs = "a=b c"',
+        'stdout-path = "/soc/serial@10000000"',
+        "memory@80000000",
+        "reg = <0x00 0x80000000 0x00 0x40000000>",
+        "timebase-frequency = <0x989680>",
+        "cpu@0", "cpu@1", "cpu@2",
+        'compatible = "riscv,cpu-intc"',
+        'riscv,isa-base = "rv64i"',
+        'compatible = "sifive,clint0\\0riscv,clint0"',
+        'compatible = "sifive,plic-1.0.0\\0riscv,plic0"',
+        "riscv,ndev = <0x5f>",
+        'compatible = "ns16550a"',
+        "interrupts = <0x0a>",
+        "virtio_mmio@10001000", "virtio_mmio@10008000",
+        'compatible = "pci-host-ecam-generic"',
+        "bus-range = <0x00 0xff>",
+        "interrupt-map-mask = <0x1800 0x00 0x00 0x07>",
+        'compatible = "sifive,test1\\0sifive,test0\\0syscon"',
+        'compatible = "syscon-poweroff"',
+        'compatible = "syscon-reboot"',
+    ]:
+        check(needle in dts, "device tree lacks %r" % needle)
+    # PCI windows: PIO, 32-bit MMIO, 64-bit MMIO at 16 GiB for 1 GiB RAM.
+    check(re.search(r"ranges = <0x1000000 0x00 0x00 0x00 0x3000000 0x00 "
+                    r"0x10000 0x2000000 0x00 0x40000000 0x00 0x40000000 "
+                    r"0x00 0x40000000 0x3000000 0x04 0x00 0x04 0x00 0x04 "
+                    r"0x00>", dts), "PCIe ranges differ")
+    # Swizzle: slot 1 INTA goes to PLIC source 33.
+    check(re.search(r"interrupt-map = <0x00 0x00 0x00 0x01 0x[0-9a-f]+ "
+                    r"0x20 ", dts), "interrupt-map entry of 00.0 INTA")
+    check(re.search(r"0x800 0x00 0x00 0x01 0x[0-9a-f]+ 0x21 ", dts),
+          "interrupt-map entry of slot 1 INTA")
+    # dtc may print 0x384000 as a string; ask fdtget for the number.
+    fdtget = shutil.which("fdtget")
+    if fdtget:
+        freq = subprocess.run([fdtget, "-t", "u", path,
+                               "/soc/serial@10000000", "clock-frequency"],
+                              stdout=subprocess.PIPE, text=True).stdout
+        check(freq.strip() == "3686400", "UART clock %r" % freq)
+    isa = re.search(r'riscv,isa = "([^"]+)"', dts).group(1)
+    check(isa.startswith("rv64imafdc"), "riscv,isa %r" % isa)
+    print("device tree OK (%d bytes), riscv,isa = %s" % (len(blob), isa))
+
+
+def build_guest():
+    p = subprocess.run([sys.executable, BUILD_GUEST, "--print"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=1800)
+    if p.returncode != 0:
+        skip("guest image not available: " + p.stderr.strip())
+    vals = dict(line.split("=", 1) for line in p.stdout.split())
+    return vals["KERNEL"], vals["INITRD"]
+
+
+def test_linux(vireo, logdir, smp=2):
+    if not os.path.exists(OPENSBI):
+        skip("%s is missing (Debian package opensbi)" % OPENSBI)
+    kernel, initrd = build_guest()
+    con = Console([vireo, "-M", "virt", "-m", "1G", "-smp", str(smp),
+                   "-nographic", "-kernel", kernel, "-initrd", initrd,
+                   "-append", "console=ttyS0 panic=-1"],
+                  os.path.join(logdir, "linux.log"))
+    try:
+        con.wait_for(rb"Linux version 6\.", 120)
+        t_kernel = con.elapsed()
+        con.wait_for(READY, 900)
+        t_ready = con.elapsed()
+        con.wait_for(rb"# ", 60)
+        st, out = con.run("grep -c ^processor /proc/cpuinfo")
+        check(st == 0 and out.strip().endswith(str(smp)),
+              "cpuinfo shows %r harts" % out)
+        st, out = con.run("grep -m1 ^isa /proc/cpuinfo")
+        check("rv64imafdc" in out, "isa line %r" % out)
+        st, out = con.run("cat /proc/interrupts")
+        check("ttyS0" in out or "serial" in out,
+              "UART interrupt missing: %r" % out)
+        st, out = con.run("ls /sys/bus/virtio/drivers; echo $((6 * 7))")
+        check(st == 0 and "virtio_net" in out and "42" in out,
+              "command output %r" % out)
+        st, out = con.run("false")
+        check(st == 1, "exit status of false is %d" % st)
+        con.send("poweroff -f\n")
+        rc = con.wait_exit(120)
+        check(rc == 0, "vireo exited %d after poweroff" % rc)
+        print("boot: kernel banner at %.1f s, shell at %.1f s (-smp %d)"
+              % (t_kernel, t_ready, smp))
+    finally:
+        con.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--vireo", required=True)
+    ap.add_argument("--logdir")
+    ap.add_argument("case", choices=["opensbi", "dtb", "linux"])
+    args = ap.parse_args()
+    logdir = args.logdir or tempfile.mkdtemp(prefix="vireo-func-")
+    os.makedirs(logdir, exist_ok=True)
+    try:
+        {"opensbi": test_opensbi, "dtb": test_dtb,
+         "linux": test_linux}[args.case](args.vireo, logdir)
+    except (AssertionError, ConsoleError, subprocess.SubprocessError) as e:
+        print("FAIL: %s (logs in %s)" % (e, logdir))
+        return 1
+    print("PASS: %s" % args.case)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
