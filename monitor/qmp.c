@@ -258,11 +258,6 @@ void monitor_cleanup_all(void)
     }
 }
 
-void monitor_flush_all(void)
-{
-    /* Socket chardevs flush what is queued when they are closed. */
-}
-
 void qapi_event_emit(QAPIEvent event, json_t *data)
 {
     struct timeval tv;

@@ -365,21 +365,6 @@ static bool create_one_device(VlConfig *cfg, OptEntry *e, Error **errp)
     return qdev_device_add(e->opts, errp) != NULL;
 }
 
-/* -global DRIVER.PROP=VALUE: defaults for devices created afterwards. */
-static bool apply_globals(VlConfig *cfg, Error **errp)
-{
-    for (guint i = 0; i < cfg->globals->len; i++) {
-        const char *g = g_ptr_array_index(cfg->globals, i);
-        const char *dot = strchr(g, '.'), *eq = strchr(dot, '=');
-        char *driver = g_strndup(g, dot - g);
-        char *prop = g_strndup(dot + 1, eq - dot - 1);
-
-        qdev_add_global(driver, prop, eq + 1);
-        g_free(driver);
-        g_free(prop);
-    }
-    return true;
-}
 
 static bool check_object(VlConfig *cfg, OptEntry *e, Error **errp)
 {
@@ -433,9 +418,27 @@ static bool apply_memory_backend(VlConfig *cfg, Error **errp)
     return false;
 }
 
+/* -global DRIVER.PROP=VALUE: defaults for devices created afterwards. */
+static bool apply_globals(VlConfig *cfg, Error **errp)
+{
+    for (guint i = 0; i < cfg->globals->len; i++) {
+        const char *g = g_ptr_array_index(cfg->globals, i);
+        const char *dot = strchr(g, '.'), *eq = strchr(dot, '=');
+        char *driver = g_strndup(g, dot - g);
+        char *prop = g_strndup(dot + 1, eq - dot - 1);
+
+        qdev_add_global(driver, prop, eq + 1);
+        g_free(driver);
+        g_free(prop);
+    }
+    return true;
+}
+
 bool vl_create_objects(VlConfig *cfg, Error **errp)
 {
-    return foreach_entry(cfg, "object", check_object, errp) &&
+    /* Globals first: the machine's built-in parts read them too. */
+    return apply_globals(cfg, errp) &&
+           foreach_entry(cfg, "object", check_object, errp) &&
            apply_memory_backend(cfg, errp);
 }
 
@@ -444,7 +447,6 @@ bool vl_create_later_objects(VlConfig *cfg, Error **errp)
     if (!foreach_entry(cfg, "netdev", create_one_netdev, errp) ||
         !foreach_entry(cfg, "nic", create_one_nic, errp) ||
         !foreach_entry(cfg, "net", create_one_net, errp) ||
-        !apply_globals(cfg, errp) ||
         !foreach_entry(cfg, "device", create_one_device, errp)) {
         return false;
     }

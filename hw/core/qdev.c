@@ -122,6 +122,19 @@ void qdev_add_global(const char *driver, const char *prop, const char *value)
     g_array_append_val(globals, g);
 }
 
+const char *qdev_global_value(const char *driver, const char *prop)
+{
+    const char *value = NULL;
+
+    for (guint i = 0; globals && i < globals->len; i++) {
+        GlobalProp *g = &g_array_index(globals, GlobalProp, i);
+        if (!strcmp(g->driver, driver) && !strcmp(g->prop, prop)) {
+            value = g->value;
+        }
+    }
+    return value;
+}
+
 DeviceState *qdev_new(const char *type, Error **errp)
 {
     const DeviceClass *dc = device_class_find(type);

@@ -92,7 +92,8 @@ static ssize_t fill_buffers(VirtIONet *n, VirtIONetQueue *q,
     VirtQueueElement *elem = n->scratch;
     uint8_t hdr[12] = { 0 };
     size_t host_hdr = n->host_hdr_len, offset, total = 0;
-    struct iovec first_buf = { 0 };
+    struct iovec hdr_sg[12]; /* where the first buffer's header lives */
+    unsigned hdr_cnt = 0;
     unsigned count = 0;
 
     /* A header from the backend is passed through; else a zeroed one. */
@@ -116,7 +117,8 @@ static ssize_t fill_buffers(VirtIONet *n, VirtIONetQueue *q,
         }
         if (count == 0) {
             iov_from_buf(elem->in_sg, elem->in_num, 0, hdr, hdr_here);
-            first_buf = elem->in_sg[0];
+            hdr_cnt = iov_copy(hdr_sg, G_N_ELEMENTS(hdr_sg), elem->in_sg,
+                               elem->in_num, 0, hdr_here);
         }
         room = elem->in_len - hdr_here;
         copied = 0;
@@ -141,9 +143,11 @@ static ssize_t fill_buffers(VirtIONet *n, VirtIONetQueue *q,
             break;
         }
     }
-    /* num_buffers sits at byte 10 of the 12-byte header. */
-    if (n->guest_hdr_len >= 12 && first_buf.iov_len >= 12) {
-        stw_le((uint8_t *)first_buf.iov_base + 10, count);
+    if (n->guest_hdr_len >= 12) {
+        /* num_buffers is at byte 10 even when the header spans buffers. */
+        uint8_t le[2];
+        stw_le(le, count);
+        iov_from_buf(hdr_sg, hdr_cnt, 10, le, 2);
     }
     virtqueue_flush(q->rx_vq, count);
     virtio_notify(&n->vdev, q->rx_vq);

@@ -3,6 +3,7 @@
 #include <glib.h>
 #include "hw/virtio/virtio-mmio.h"
 #include "system/memory.h"
+#include "util/cutils.h"
 
 #define MAGIC_VALUE 0x74726976 /* "virt" */
 #define VENDOR_QEMU 0x554d4551 /* "QEMU" */
@@ -282,6 +283,12 @@ void virtio_mmio_detach(BusState *bus)
 void virtio_mmio_create_slots(uint64_t base, uint64_t stride, int count,
                               IrqLine **irqs, bool force_legacy)
 {
+    const char *g = qdev_global_value("virtio-mmio", "force-legacy");
+
+    /* -global virtio-mmio.force-legacy=off selects the modern layout. */
+    if (g && !parse_bool("force-legacy", g, &force_legacy, NULL)) {
+        warn_report("virtio-mmio: ignoring force-legacy=%s", g);
+    }
     for (int i = count - 1; i >= 0; i--) {
         VirtIOMMIOSlot *s = g_new0(VirtIOMMIOSlot, 1);
         char *name = g_strdup_printf("virtio-mmio-bus.%d", i);

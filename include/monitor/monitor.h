@@ -13,8 +13,6 @@ typedef struct Monitor Monitor;
 /* Start a QMP monitor on @chr ("-mon chardev=X,mode=control"). */
 Monitor *monitor_new_qmp(Chardev *chr, bool pretty, Error **errp);
 void monitor_cleanup_all(void);
-/* Flush queued output of every monitor (before exit). */
-void monitor_flush_all(void);
 
 /* The monitor whose command is being executed, or NULL. */
 Monitor *monitor_current(void);

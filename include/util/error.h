@@ -62,6 +62,4 @@ void warn_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void error_report_err(Error *err); /* prints and frees */
 void warn_report_err(Error *err);  /* prints and frees */
 
-#define ERRP_GUARD_LOCAL(name) Error *name = NULL
-
 #endif

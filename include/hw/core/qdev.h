@@ -157,6 +157,9 @@ BusState *bus_find_kind(const char *kind);
 
 /* -global DRIVER.PROP=VALUE, applied by qdev_new to matching classes. */
 void qdev_add_global(const char *driver, const char *prop, const char *value);
+/* The last -global value for DRIVER.PROP, or NULL (for objects that are not
+ * devices, such as the virtio-mmio transports). */
+const char *qdev_global_value(const char *driver, const char *prop);
 /* Format a MAC as lower-case xx:xx:xx:xx:xx:xx into buf[18]. */
 void qdev_format_mac(const MACAddr *mac, char *buf);
 bool qdev_parse_mac(const char *str, MACAddr *mac);

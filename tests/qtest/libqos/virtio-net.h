@@ -88,8 +88,8 @@ bool qvnet_send(QVirtioNet *n, int q, const void *frame, size_t len);
 /*
  * Wait for the next received frame on rx queue @q: copies the frame
  * (without the header) to @frame and returns its length, or -1 on
- * timeout.  @num_buffers (may be NULL) gets the header's num_buffers and
- * @used_entries the used entries it took.
+ * timeout.  @num_buffers (may be NULL) gets the header's num_buffers
+ * (with MRG_RXBUF that many used entries are consumed).
  */
 int qvnet_recv(QVirtioNet *n, int q, uint8_t *frame, size_t max,
                uint16_t *num_buffers, int timeout_ms);

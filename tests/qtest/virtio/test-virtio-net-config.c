@@ -312,7 +312,39 @@ static void test_mmio(void)
     qvirtio_free(d);
     d = vnet_env_mmio(e, QVIRTIO_MMIO_FIRST_DEVICE - QVIRTIO_MMIO_STRIDE);
     g_assert_cmphex(qvirtio_config_readb(d, 5), ==, 2);
+    /*
+     * A legacy driver has 32 feature bits: a write with the select at 1
+     * (here VERSION_1) is ignored, so without CTRL_MAC_ADDR it may still
+     * set the MAC through config space.
+     */
+    qvirtio_reset(d);
+    qvirtio_set_status(d, QVIRTIO_S_ACKNOWLEDGE | QVIRTIO_S_DRIVER);
+    qvirtio_mmio_writel(e->mmio, 0x24, 0);
+    qvirtio_mmio_writel(e->mmio, 0x20, F(QVNET_F_MAC) | F(QVNET_F_STATUS));
+    qvirtio_mmio_writel(e->mmio, 0x24, 1);
+    qvirtio_mmio_writel(e->mmio, 0x20, 1);
+    qvirtio_set_status(d, QVIRTIO_S_ACKNOWLEDGE | QVIRTIO_S_DRIVER |
+                              QVIRTIO_S_FEATURES_OK | QVIRTIO_S_DRIVER_OK);
+    qvirtio_config_writeb(d, 5, 0x99);
+    g_assert_cmphex(qvirtio_config_readb(d, 5), ==, 0x99);
     vnet_env_free(e);
+}
+
+/* -global virtio-mmio.force-legacy=off: the modern (version 2) layout. */
+static void test_mmio_modern(void)
+{
+    VnetEnv *e = vnet_env_start("-global virtio-mmio.force-legacy=off "
+                                "-device virtio-net-device,id=m0");
+    QVirtioDevice *d;
+
+    g_assert_cmphex(qtest_readl(e->qts, QVIRTIO_MMIO_FIRST_DEVICE + 4), ==, 2);
+    d = vnet_env_mmio(e, QVIRTIO_MMIO_FIRST_DEVICE);
+    g_assert_cmpuint(d->device_id, ==, 1);
+    e->net = qvnet_init(d, qvnet_default_features(), 1);
+    g_assert_cmphex(qvnet_config_status(e->net), ==, QVNET_S_LINK_UP);
+    g_assert_cmpint(qvnet_ctrl(e->net, QVNET_CTRL_RX, QVNET_CTRL_RX_PROMISC,
+                               "\0", 1), ==, QVNET_OK);
+    vnet_env_free(e); /* also frees the device and its driver state */
 }
 
 static void test_property_errors(void)
@@ -362,6 +394,7 @@ int main(int argc, char **argv)
                    test_status_off_and_mac);
     qtest_add_func("/virtio-net/pci/legacy", test_legacy_interface);
     qtest_add_func("/virtio-net/mmio", test_mmio);
+    qtest_add_func("/virtio-net/mmio-modern", test_mmio_modern);
     qtest_add_func("/virtio-net/property-errors", test_property_errors);
     return g_test_run();
 }
