@@ -98,7 +98,8 @@ static int tap_recv_fd(int sock)
         char buf[CMSG_SPACE(sizeof(int) * 4)];
     } cm;
     struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
+    struct msghdr msg = {.msg_iov = &iov,
+                         .msg_iovlen = 1,
                          .msg_control = cm.buf,
                          .msg_controllen = sizeof(cm.buf)};
     struct cmsghdr *c;
@@ -131,8 +132,7 @@ static int tap_recv_fd(int sock)
     return fd;
 }
 
-int tap_run_bridge_helper(const char *helper, const char *bridge,
-                          Error **errp)
+int tap_run_bridge_helper(const char *helper, const char *bridge, Error **errp)
 {
     int sv[2], fd, status;
     char *fd_arg, *br_arg, *shell_cmd = NULL;
@@ -146,8 +146,8 @@ int tap_run_bridge_helper(const char *helper, const char *bridge,
     fd_arg = g_strdup_printf("--fd=%d", sv[1]);
     br_arg = g_strdup_printf("--br=%s", bridge);
     if (strpbrk(helper, " \t")) {
-        shell_cmd = g_strdup_printf("%s --use-vnet %s %s", helper, fd_arg,
-                                    br_arg);
+        shell_cmd =
+            g_strdup_printf("%s --use-vnet %s %s", helper, fd_arg, br_arg);
     }
     pid = fork();
     if (pid == 0) {

@@ -63,7 +63,6 @@ bool tap_run_script(const char *script, const char *ifname, Error **errp);
  * the tap fd it sends back over a socketpair (SCM_RIGHTS).  Returns the
  * fd, or -1.  No fd of ours other than the socket reaches the helper.
  */
-int tap_run_bridge_helper(const char *helper, const char *bridge,
-                          Error **errp);
+int tap_run_bridge_helper(const char *helper, const char *bridge, Error **errp);
 
 #endif

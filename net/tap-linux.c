@@ -37,8 +37,8 @@ static int tap_linux_open_node(const char *ifname)
 
 /* The TUNSETIFF flags for the request; false (and @errp) if impossible. */
 static bool tap_linux_flags(unsigned features, int *vnet_hdr,
-                            bool vnet_required, bool mq_required,
-                            short *flags, Error **errp)
+                            bool vnet_required, bool mq_required, short *flags,
+                            Error **errp)
 {
     *flags = IFF_TAP | IFF_NO_PI;
     if (features & IFF_ONE_QUEUE) {
@@ -196,8 +196,9 @@ bool tap_linux_check_vhost_fd(int fd, Error **errp)
     }
     /* Only a vhost device answers VHOST_GET_FEATURES. */
     if (ioctl(fd, VHOST_GET_FEATURES, &features) < 0) {
-        error_setg_errno(errp, errno, "FD %d is not a /dev/vhost-net "
-                                      "descriptor (VHOST_GET_FEATURES failed)",
+        error_setg_errno(errp, errno,
+                         "FD %d is not a /dev/vhost-net "
+                         "descriptor (VHOST_GET_FEATURES failed)",
                          fd);
         return false;
     }

@@ -381,8 +381,8 @@ static TAPState *tap_new_queue(const char *name, NetClientState *peer, int fd,
     }
     s->has_ufo = tap_linux_set_offload(fd, TUN_F_CSUM | TUN_F_UFO);
 #ifdef TUN_F_USO4
-    s->has_uso = tap_linux_set_offload(fd, TUN_F_CSUM | TUN_F_USO4 |
-                                               TUN_F_USO6);
+    s->has_uso =
+        tap_linux_set_offload(fd, TUN_F_CSUM | TUN_F_USO4 | TUN_F_USO6);
 #endif
     tap_apply_settings(s);
     net_fd_watch_init(&s->rd, fd, G_IO_IN, tap_readable, s);
@@ -472,8 +472,10 @@ static bool tap_fds_take(TapFdList *l, const char *str, Error **errp)
             }
         }
         if (owner) {
-            error_setg(errp, "File descriptor %d is already used by netdev "
-                             "'%s'", fd, owner);
+            error_setg(errp,
+                       "File descriptor %d is already used by netdev "
+                       "'%s'",
+                       fd, owner);
             return false;
         }
     }
@@ -510,20 +512,24 @@ static gchar **tap_split_fds(const char *str, const char *what, int *n,
 static bool tap_check_queue_fd(int fd, int i, int n, const TapFdInfo *info,
                                const TapFdInfo *first, Error **errp)
 {
-    if (i > 0 && (info->flags & IFF_VNET_HDR) != (first->flags & IFF_VNET_HDR)) {
+    if (i > 0 &&
+        (info->flags & IFF_VNET_HDR) != (first->flags & IFF_VNET_HDR)) {
         error_setg(errp, "vnet_hdr not consistent across given tap fds");
         return false;
     }
     if (n > 1 && !(info->flags & IFF_MULTI_QUEUE)) {
-        error_setg(errp, "FD %d (tap '%s') is not a multiqueue tap "
-                         "(IFF_MULTI_QUEUE), but %d queues were given",
+        error_setg(errp,
+                   "FD %d (tap '%s') is not a multiqueue tap "
+                   "(IFF_MULTI_QUEUE), but %d queues were given",
                    fd, info->ifname, n);
         return false;
     }
     if (i > 0 && strcmp(info->ifname, first->ifname)) {
-        error_setg(errp, "FD %d belongs to tap '%s' but the first fd to tap "
-                         "'%s': all fds of one netdev must be queues of the "
-                         "same interface", fd, info->ifname, first->ifname);
+        error_setg(errp,
+                   "FD %d belongs to tap '%s' but the first fd to tap "
+                   "'%s': all fds of one netdev must be queues of the "
+                   "same interface",
+                   fd, info->ifname, first->ifname);
         return false;
     }
     return true;
@@ -647,8 +653,7 @@ static void tap_make_fd_queues(TapFdList *l, bool vnet, const char *name,
 
 /* Common tail of fd= and fds=: vhost, non-blocking, sndbuf, queues. */
 static bool tap_finish_fds(const NetdevTapOptions *o, TapFdList *l, bool vnet,
-                           const char *name, NetClientState *peer,
-                           Error **errp)
+                           const char *name, NetClientState *peer, Error **errp)
 {
     if (!tap_check_vhost(o, l->n, errp)) {
         tap_fds_release(l);

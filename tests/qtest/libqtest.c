@@ -1210,6 +1210,7 @@ static void run_forked(gconstpointer opaque)
 {
     const ForkedTest *t = opaque;
     const char *nofork = getenv("QTEST_NO_FORK");
+    char *skip_file, *reason = NULL;
 
     if (g_test_subprocess() || (nofork && *nofork && strcmp(nofork, "0"))) {
         if (t->fn) {
@@ -1222,13 +1223,34 @@ static void run_forked(gconstpointer opaque)
         }
         return;
     }
+    skip_file = g_strdup_printf("%s/qtest-skip-%d", g_get_tmp_dir(),
+                                (int)getpid());
+    unlink(skip_file);
+    g_setenv("QTEST_SKIP_FILE", skip_file, TRUE);
     g_test_trap_subprocess(NULL, (guint64)(timeout_s() * 4) * G_USEC_PER_SEC,
                            G_TEST_SUBPROCESS_INHERIT_STDERR);
-    if (!g_test_trap_has_passed()) {
+    if (g_file_get_contents(skip_file, &reason, NULL, NULL)) {
+        /* The child skipped (GLib gives no other way to tell). */
+        g_test_skip(reason);
+        g_free(reason);
+    } else if (!g_test_trap_has_passed()) {
         /* Its stderr (the reason) was passed through already. */
         g_test_message("test subprocess failed");
         g_test_fail();
     }
+    unlink(skip_file);
+    g_free(skip_file);
+}
+
+void qtest_skip(const char *reason)
+{
+    const char *file = getenv("QTEST_SKIP_FILE");
+
+    /* In a forked test, tell the parent; it reports the skip. */
+    if (g_test_subprocess() && file) {
+        g_file_set_contents(file, reason, -1, NULL);
+    }
+    g_test_skip(reason);
 }
 
 void qtest_test_init(int *argc, char ***argv)

@@ -160,6 +160,9 @@ void qtest_add_data_func(const char *path, gconstpointer data,
 /* g_test_init, plus --keep-going so one failure doesn't stop the rest. */
 void qtest_test_init(int *argc, char ***argv);
 void qtest_set_teardown(GTestFunc teardown);
+/* Skip the current test with a reason; works in forked tests, where a
+ * plain g_test_skip() would be reported as a failure. */
+void qtest_skip(const char *reason);
 
 /* ---- Running the binary to completion ---- */
 

@@ -62,7 +62,7 @@ static void finish(QTestState *s)
 static bool need_devices(void)
 {
     if (!devices_supported) {
-        g_test_skip("-device is not wired to device creation in this build");
+        qtest_skip("-device is not wired to device creation in this build");
     }
     return devices_supported;
 }

@@ -75,7 +75,8 @@ static int send_fd(int sock, int fd)
         char buf[CMSG_SPACE(sizeof(int))];
     } cm = {0};
     struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
+    struct msghdr msg = {.msg_iov = &iov,
+                         .msg_iovlen = 1,
                          .msg_control = cm.buf,
                          .msg_controllen = sizeof(cm.buf)};
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);

@@ -283,7 +283,7 @@ static void tap_mq_body(void)
 static bool can_run(void)
 {
     if (geteuid() != 0 || access("/dev/net/tun", R_OK | W_OK)) {
-        g_test_skip("needs root and /dev/net/tun");
+        qtest_skip("needs root and /dev/net/tun");
         return false;
     }
     return true;
@@ -301,7 +301,7 @@ static void with_namespace(const char *sub)
     cmd = g_strdup_printf("ip netns add %s 2>/dev/null", ns_name);
     if (system(cmd) != 0) {
         g_free(cmd);
-        g_test_skip("cannot create a network namespace");
+        qtest_skip("cannot create a network namespace");
         return;
     }
     g_free(cmd);
