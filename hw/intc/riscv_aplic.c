@@ -29,7 +29,7 @@ struct RiscvAplic {
     AplicIdc *idc; /* direct mode only */
 
     /* root only */
-    bool has_msi; /* some domain is in MSI mode: *msiaddrcfg exist */
+    bool has_msi;    /* some domain is in MSI mode: *msiaddrcfg exist */
     uint32_t *level; /* wire levels */
     IrqLine *inputs;
     uint32_t msicfg[4], msicfg_reset[4]; /* m, mh, s, sh */
@@ -205,8 +205,8 @@ static void aplic_idc_update(RiscvAplic *a, unsigned h)
         return;
     }
     idc = &a->idc[h];
-    level = a->domaincfg_ie && idc->idelivery &&
-            (idc->iforce || aplic_topi(a, h));
+    level =
+        a->domaincfg_ie && idc->idelivery && (idc->iforce || aplic_topi(a, h));
     if (level != idc->out_level) {
         idc->out_level = level;
         irq_set(&idc->out, level);
@@ -368,12 +368,13 @@ static void aplic_write_sourcecfg(RiscvAplic *a, unsigned i, uint32_t v)
 
 static void aplic_write_target(RiscvAplic *a, unsigned i, uint32_t v)
 {
-    unsigned old_hart = a->target[i] >> APLIC_TARGET_HART_SHIFT;
     uint32_t hart = v >> APLIC_TARGET_HART_SHIFT;
+    unsigned old_hart;
 
     if (!aplic_active(a, i)) {
-        return;
+        return; /* also covers sources beyond num_sources */
     }
+    old_hart = a->target[i] >> APLIC_TARGET_HART_SHIFT;
     if (a->msi_mode) {
         /* Guest index needs the H extension: read-only zero here. */
         a->target[i] = hart << APLIC_TARGET_HART_SHIFT | (v & 0x7ff);
@@ -423,10 +424,14 @@ static uint32_t aplic_idc_read(RiscvAplic *a, unsigned h, unsigned reg)
     uint32_t top;
 
     switch (reg) {
-    case APLIC_IDC_IDELIVERY: return idc->idelivery;
-    case APLIC_IDC_IFORCE: return idc->iforce;
-    case APLIC_IDC_ITHRESHOLD: return idc->ithreshold;
-    case APLIC_IDC_TOPI: return aplic_topi(a, h);
+    case APLIC_IDC_IDELIVERY:
+        return idc->idelivery;
+    case APLIC_IDC_IFORCE:
+        return idc->iforce;
+    case APLIC_IDC_ITHRESHOLD:
+        return idc->ithreshold;
+    case APLIC_IDC_TOPI:
+        return aplic_topi(a, h);
     case APLIC_IDC_CLAIMI:
         top = aplic_topi(a, h);
         if (!top) {
@@ -440,18 +445,22 @@ static uint32_t aplic_idc_read(RiscvAplic *a, unsigned h, unsigned reg)
     return 0;
 }
 
-static void aplic_idc_write(RiscvAplic *a, unsigned h, unsigned reg,
-                            uint32_t v)
+static void aplic_idc_write(RiscvAplic *a, unsigned h, unsigned reg, uint32_t v)
 {
     AplicIdc *idc = &a->idc[h];
 
     switch (reg) {
-    case APLIC_IDC_IDELIVERY: idc->idelivery = v & 1; break;
-    case APLIC_IDC_IFORCE: idc->iforce = v & 1; break;
+    case APLIC_IDC_IDELIVERY:
+        idc->idelivery = v & 1;
+        break;
+    case APLIC_IDC_IFORCE:
+        idc->iforce = v & 1;
+        break;
     case APLIC_IDC_ITHRESHOLD:
         idc->ithreshold = v & ((1u << APLIC_IPRIO_BITS) - 1);
         break;
-    default: return;
+    default:
+        return;
     }
     aplic_idc_update(a, h);
 }
@@ -509,8 +518,8 @@ static uint64_t aplic_read(void *opaque, uint64_t off, unsigned size)
 
 static void aplic_write_msicfg(RiscvAplic *a, unsigned reg, uint32_t v)
 {
-    static const uint32_t mask[4] = { 0xffffffffu, 0x9f77ffffu, 0xffffffffu,
-                                      0x00700fffu };
+    static const uint32_t mask[4] = {0xffffffffu, 0x9f77ffffu, 0xffffffffu,
+                                     0x00700fffu};
 
     if (!aplic_has_msicfg(a) || (a->msicfg[1] & APLIC_MSIADDRCFGH_L)) {
         return; /* locked (L also locks the S-level pair) */
@@ -529,8 +538,8 @@ static void aplic_genmsi(RiscvAplic *a, uint32_t v)
     if (!a->msi_mode) {
         return;
     }
-    a->genmsi = (v >> APLIC_TARGET_HART_SHIFT) << APLIC_TARGET_HART_SHIFT |
-                (v & 0x7ff);
+    a->genmsi =
+        (v >> APLIC_TARGET_HART_SHIFT) << APLIC_TARGET_HART_SHIFT | (v & 0x7ff);
     /* Sent at once (not subject to IE), so Busy never reads as one. */
     aplic_send_msi(a, a->genmsi);
 }
@@ -552,8 +561,7 @@ static void aplic_write_bits(RiscvAplic *a, unsigned k, uint32_t v,
     }
 }
 
-static void aplic_write(void *opaque, uint64_t off, uint64_t val,
-                        unsigned size)
+static void aplic_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
     RiscvAplic *a = opaque;
     uint32_t v = val;
@@ -608,9 +616,9 @@ static const MemoryRegionOps aplic_ops = {
 /* ---- life cycle ---- */
 
 RiscvAplic *riscv_aplic_new(const char *name, RiscvAplic *parent, bool mmode,
-                            bool msi_mode, unsigned num_sources,
-                            unsigned harts, uint64_t mmio_size,
-                            AddressSpace *msi_as, Error **errp)
+                            bool msi_mode, unsigned num_sources, unsigned harts,
+                            uint64_t mmio_size, AddressSpace *msi_as,
+                            Error **errp)
 {
     RiscvAplic *a;
 
@@ -623,7 +631,7 @@ RiscvAplic *riscv_aplic_new(const char *name, RiscvAplic *parent, bool mmode,
         }
         if (!parent->mmode && mmode) {
             error_setg(errp, "APLIC: a machine-level domain cannot be the "
-                       "child of a supervisor-level one");
+                             "child of a supervisor-level one");
             return NULL;
         }
     } else if (!mmode) {
@@ -690,15 +698,14 @@ void riscv_aplic_free(RiscvAplic *a)
     g_free(a);
 }
 
-void riscv_aplic_set_msi_config(RiscvAplic *r, uint64_t m_base,
-                                unsigned m_lhxs, uint64_t s_base,
-                                unsigned s_lhxs, unsigned lhxw)
+void riscv_aplic_set_msi_config(RiscvAplic *r, uint64_t m_base, unsigned m_lhxs,
+                                uint64_t s_base, unsigned s_lhxs, unsigned lhxw)
 {
     uint64_t m_ppn = m_base >> 12, s_ppn = s_base >> 12;
 
     r->msicfg_reset[0] = (uint32_t)m_ppn;
-    r->msicfg_reset[1] = (uint32_t)(m_ppn >> 32 & 0xfff) |
-                         (lhxw & 0xf) << 12 | (m_lhxs & 7) << 20;
+    r->msicfg_reset[1] = (uint32_t)(m_ppn >> 32 & 0xfff) | (lhxw & 0xf) << 12 |
+                         (m_lhxs & 7) << 20;
     r->msicfg_reset[2] = (uint32_t)s_ppn;
     r->msicfg_reset[3] = (uint32_t)(s_ppn >> 32 & 0xfff) | (s_lhxs & 7) << 20;
     memcpy(r->msicfg, r->msicfg_reset, sizeof(r->msicfg));

@@ -119,8 +119,8 @@ static uint64_t *imsic_array_word(RiscvImsic *s, ImsicFile *f, unsigned isel,
     return pending ? &f->eip[w] : &f->eie[w];
 }
 
-bool riscv_imsic_rmw(RiscvImsic *s, unsigned hart, unsigned isel,
-                     uint64_t wval, uint64_t wmask, uint64_t *old)
+bool riscv_imsic_rmw(RiscvImsic *s, unsigned hart, unsigned isel, uint64_t wval,
+                     uint64_t wmask, uint64_t *old)
 {
     ImsicFile *f;
     uint64_t *reg, mask;
@@ -143,8 +143,8 @@ bool riscv_imsic_rmw(RiscvImsic *s, unsigned hart, unsigned isel,
     case IMSIC_ISEL_EITHRESHOLD:
         *old = f->eithreshold;
         /* WLRL 0..num_ids: keep enough bits for every legal value. */
-        f->eithreshold = ((f->eithreshold & ~wmask) | (wval & wmask)) &
-                         IMSIC_MAX_IDS;
+        f->eithreshold =
+            ((f->eithreshold & ~wmask) | (wval & wmask)) & IMSIC_MAX_IDS;
         break;
     default:
         if (isel < IMSIC_ISEL_EIP0) {
@@ -197,8 +197,10 @@ RiscvImsic *riscv_imsic_new(const char *name, bool mmode, unsigned harts,
         return NULL;
     }
     if (num_ids < 63 || num_ids > IMSIC_MAX_IDS || num_ids % 64 != 63) {
-        error_setg(errp, "IMSIC: %u interrupt identities is not one of "
-                   "63, 127, ..., %u", num_ids, IMSIC_MAX_IDS);
+        error_setg(errp,
+                   "IMSIC: %u interrupt identities is not one of "
+                   "63, 127, ..., %u",
+                   num_ids, IMSIC_MAX_IDS);
         return NULL;
     }
     s = g_new0(RiscvImsic, 1);

@@ -293,6 +293,9 @@ static void build_aplic(Fdt *f, int soc, VirtBoard *b, const uint32_t *intc,
         uint32_t deleg[3] = { child_ph, 1, VIRT_IRQCHIP_NUM_SOURCES };
         prop_u32(f, n, "riscv,children", child_ph);
         prop_cells(f, n, "riscv,delegation", deleg, 3);
+        /* The binding's draft name, which QEMU also writes: firmware
+         * such as OpenSBI 1.1 (Debian's) only knows this one. */
+        prop_cells(f, n, "riscv,delegate", deleg, 3);
     }
 }
 

@@ -55,25 +55,25 @@
 #define APLIC_IDC_TOPI       0x18
 #define APLIC_IDC_CLAIMI     0x1c
 
-#define APLIC_DOMAINCFG_IE   (1u << 8)
-#define APLIC_DOMAINCFG_DM   (1u << 2)
-#define APLIC_SOURCECFG_D    (1u << 10)
-#define APLIC_SM_INACTIVE    0
-#define APLIC_SM_DETACHED    1
-#define APLIC_SM_EDGE1       4
-#define APLIC_SM_EDGE0       5
-#define APLIC_SM_LEVEL1      6
-#define APLIC_SM_LEVEL0      7
-#define APLIC_MSIADDRCFGH_L  (1u << 31)
+#define APLIC_DOMAINCFG_IE       (1u << 8)
+#define APLIC_DOMAINCFG_DM       (1u << 2)
+#define APLIC_SOURCECFG_D        (1u << 10)
+#define APLIC_SM_INACTIVE        0
+#define APLIC_SM_DETACHED        1
+#define APLIC_SM_EDGE1           4
+#define APLIC_SM_EDGE0           5
+#define APLIC_SM_LEVEL1          6
+#define APLIC_SM_LEVEL0          7
+#define APLIC_MSIADDRCFGH_L      (1u << 31)
 #define APLIC_TARGET_HART_SHIFT  18
 #define APLIC_TARGET_GUEST_SHIFT 12
-#define APLIC_MAX_SOURCES    1024
-#define APLIC_MAX_HARTS      16384
-#define APLIC_MAX_CHILDREN   8
-#define APLIC_IPRIO_BITS     8
+#define APLIC_MAX_SOURCES        1024
+#define APLIC_MAX_HARTS          16384
+#define APLIC_MAX_CHILDREN       8
+#define APLIC_IPRIO_BITS         8
 
 /* Window needed for @harts IDCs (QEMU maps APLIC_SIZE(512) = 0x8000). */
-#define APLIC_SIZE(harts)    (APLIC_IDC + (uint64_t)(harts) * APLIC_IDC_SIZE)
+#define APLIC_SIZE(harts) (APLIC_IDC + (uint64_t)(harts)*APLIC_IDC_SIZE)
 
 typedef struct RiscvAplic RiscvAplic;
 
@@ -85,9 +85,9 @@ typedef struct RiscvAplic RiscvAplic;
  * where MSIs are written (NULL: the machine's memory), root only.
  */
 RiscvAplic *riscv_aplic_new(const char *name, RiscvAplic *parent, bool mmode,
-                            bool msi_mode, unsigned num_sources,
-                            unsigned harts, uint64_t mmio_size,
-                            AddressSpace *msi_as, Error **errp);
+                            bool msi_mode, unsigned num_sources, unsigned harts,
+                            uint64_t mmio_size, AddressSpace *msi_as,
+                            Error **errp);
 /* Frees the domain and its children. */
 void riscv_aplic_free(RiscvAplic *aplic);
 MemoryRegion *riscv_aplic_mmio(RiscvAplic *aplic);

@@ -26,11 +26,11 @@
 #include "system/memory.h"
 #include "util/error.h"
 
-#define IMSIC_PAGE_SIZE        0x1000
-#define IMSIC_SETEIPNUM_LE     0x0
-#define IMSIC_SETEIPNUM_BE     0x4
-#define IMSIC_MAX_IDS          2047
-#define IMSIC_MAX_GUESTS       63
+#define IMSIC_PAGE_SIZE    0x1000
+#define IMSIC_SETEIPNUM_LE 0x0
+#define IMSIC_SETEIPNUM_BE 0x4
+#define IMSIC_MAX_IDS      2047
+#define IMSIC_MAX_GUESTS   63
 
 /* Indirect register numbers (*iselect values). */
 #define IMSIC_ISEL_EIDELIVERY  0x70
@@ -41,7 +41,7 @@
 #define IMSIC_ISEL_EIE63       0xff
 
 /* *topei: identity in bits 26:16, the same value as priority in 10:0. */
-#define IMSIC_TOPEI_ID_SHIFT   16
+#define IMSIC_TOPEI_ID_SHIFT 16
 
 typedef struct RiscvImsic RiscvImsic;
 

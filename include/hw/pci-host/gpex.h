@@ -38,14 +38,14 @@ typedef struct GPEXHost {
 GPEXHost *gpex_host_create(const GPEXConfig *cfg, Error **errp);
 /* The host created for the machine, or NULL. */
 GPEXHost *gpex_host_get(void);
-/* Connect (or replace) the INTx lines later, e.g. once the PLIC exists. */
+/* Connect (or replace) the INTx lines later, e.g. once the the wired interrupt controller (PLIC or APLIC) exists. */
 void gpex_set_irq_line(GPEXHost *h, int n, IrqLine *irq);
 
 /*
  * riscv virt hook-up: the host at QEMU's addresses (ECAM 0x30000000,
  * PIO 0x03000000, MMIO 0x40000000 and the 64-bit window above RAM), host
- * INTx lines 0..3 on @intx, or when @intx is NULL on the machine's PLIC
- * sources 32..35 (virt_plic_irq; lines stay unconnected without a PLIC).
+ * INTx lines 0..3 on @intx, or when @intx is NULL on the machine's the wired interrupt controller (PLIC or APLIC)
+ * sources 32..35 (virt_plic_irq; lines stay unconnected without a the wired interrupt controller (PLIC or APLIC)).
  */
 bool virt_pcie_init(MachineState *ms, IrqLine *intx[GPEX_NUM_IRQS],
                     Error **errp);

@@ -224,3 +224,142 @@ uint16_t qvnet_config_status(QVirtioNet *n)
 {
     return qvirtio_config_readw(n->dev, 6);
 }
+
+void qvnet_fill_rx(QVirtioNet *n, int q, uint32_t size)
+{
+    QVirtioDevice *d = n->dev;
+    QVnetQueue *rq = &n->rx[q];
+    QVirtQueue *vq = rq->vq;
+    uint16_t num = vq->num;
+    uint64_t base = qguest_alloc(d->qts, d->alloc, (uint64_t)size * num, 64);
+    g_autofree uint8_t *desc = g_malloc0(16u * num);
+    g_autofree uint8_t *ring = g_malloc0(2u * num);
+
+    g_assert_cmpint(q, <, n->pairs);
+    /* Only a ring nothing was posted on: descriptor i is buffer i. */
+    g_assert_cmpuint(vq->avail_idx, ==, 0);
+    g_assert_cmpuint(vq->free_head, ==, 0);
+    for (uint16_t i = 0; i < num; i++) {
+        uint64_t addr = base + (uint64_t)size * i;
+        uint8_t *dp = desc + 16u * i;
+        for (int k = 0; k < 8; k++) {
+            dp[k] = addr >> (8 * k);
+        }
+        for (int k = 0; k < 4; k++) {
+            dp[8 + k] = size >> (8 * k);
+        }
+        dp[12] = QVRING_DESC_F_WRITE;
+        ring[2 * i] = i;
+        ring[2 * i + 1] = i >> 8;
+        rq->addr[i] = addr;
+        rq->len[i] = size;
+    }
+    qtest_bufwrite(d->qts, vq->desc, desc, 16u * num);
+    qtest_bufwrite(d->qts, vq->avail + 4, ring, 2u * num);
+    vq->avail_idx = num;
+    qvirtqueue_set_avail_idx(vq, vq->avail_idx);
+    n->repost_size = size;
+    qvirtqueue_kick(vq);
+}
+
+/* Read @count used elements from position @start (wrapping) into @el. */
+static void read_used(QVirtQueue *vq, uint16_t start, uint16_t count,
+                      uint8_t *el)
+{
+    while (count) {
+        uint16_t pos = start % vq->num;
+        uint16_t k = MIN(count, vq->num - pos);
+        qtest_bufread(vq->dev->qts, vq->used + 4 + 8ull * pos, el, 8u * k);
+        el += 8u * k;
+        start += k;
+        count -= k;
+    }
+}
+
+/* Offer the heads in @ids again, in one batch, and kick once. */
+static void republish(QVirtQueue *vq, const uint16_t *ids, uint16_t count)
+{
+    while (count) {
+        uint16_t pos = vq->avail_idx % vq->num;
+        uint16_t k = MIN(count, vq->num - pos);
+        g_autofree uint8_t *b = g_malloc(2u * k);
+        for (uint16_t i = 0; i < k; i++) {
+            b[2 * i] = ids[i];
+            b[2 * i + 1] = ids[i] >> 8;
+        }
+        qtest_bufwrite(vq->dev->qts, vq->avail + 4 + 2ull * pos, b, 2u * k);
+        vq->avail_idx += k;
+        ids += k;
+        count -= k;
+    }
+    qvirtqueue_set_avail_idx(vq, vq->avail_idx);
+    qvirtqueue_kick(vq);
+}
+
+int qvnet_rx_drain(QVirtioNet *n, int q, QVnetRxFn fn, void *opaque)
+{
+    QVnetQueue *rq = &n->rx[q];
+    QVirtQueue *vq = rq->vq;
+    QTestState *qts = n->dev->qts;
+    bool mrg = n->dev->features & (1ull << QVNET_F_MRG_RXBUF);
+    uint16_t ready = qvirtqueue_used_idx(vq) - vq->last_used;
+    g_autofree uint8_t *el = NULL;
+    g_autofree uint16_t *ids = NULL;
+    GByteArray *frame;
+    uint16_t taken = 0;
+    int frames = 0;
+
+    g_assert_cmpint(q, <, n->pairs);
+    g_assert_cmpuint(ready, <=, vq->num);
+    if (!ready) {
+        return 0;
+    }
+    el = g_malloc(8u * ready);
+    ids = g_new(uint16_t, ready);
+    read_used(vq, vq->last_used, ready, el);
+    frame = g_byte_array_new();
+    while (taken < ready) {
+        uint16_t nb = 1, first = taken;
+        g_byte_array_set_size(frame, 0);
+        for (uint16_t i = 0; i < nb; i++) {
+            const uint8_t *e;
+            uint32_t id, len, skip = i ? 0 : n->hdr_len;
+            uint8_t *buf;
+            if (first + i >= ready) {
+                /* The rest of a merged frame is not there yet. */
+                taken = first;
+                goto out;
+            }
+            e = el + 8u * (first + i);
+            id = e[0] | e[1] << 8 | e[2] << 16 | (uint32_t)e[3] << 24;
+            len = e[4] | e[5] << 8 | e[6] << 16 | (uint32_t)e[7] << 24;
+            g_assert_cmpuint(id, <, vq->num);
+            g_assert_cmpuint(len, <=, rq->len[id]);
+            g_assert_cmpuint(len, >=, skip);
+            buf = g_malloc(len ? len : 1);
+            if (len) {
+                qtest_bufread(qts, rq->addr[id], buf, len);
+            }
+            if (!i && mrg) {
+                nb = buf[10] | buf[11] << 8;
+                g_assert_cmpuint(nb, >=, 1);
+            }
+            g_byte_array_append(frame, buf + skip, len - skip);
+            g_free(buf);
+            ids[first + i] = id;
+        }
+        taken = first + nb;
+        fn(q, frame->data, frame->len, opaque);
+        frames++;
+    }
+out:
+    g_byte_array_free(frame, TRUE);
+    if (taken) {
+        vq->last_used += taken;
+        if (vq->event_idx) {
+            qtest_writew(qts, vq->avail + 4 + 2ull * vq->num, vq->last_used);
+        }
+        republish(vq, ids, taken);
+    }
+    return frames;
+}

@@ -95,6 +95,22 @@ int qvnet_recv(QVirtioNet *n, int q, uint8_t *frame, size_t max,
                uint16_t *num_buffers, int timeout_ms);
 /* Like qvnet_recv with a short timeout: true if nothing arrives. */
 bool qvnet_rx_idle(QVirtioNet *n, int q, int ms);
+/*
+ * Fill the whole ring of rx queue @q (nothing posted on it yet) with
+ * buffers of @size bytes, in a few qtest writes, and kick.
+ */
+void qvnet_fill_rx(QVirtioNet *n, int q, uint32_t size);
+/* One received frame (without the virtio_net_hdr), for qvnet_rx_drain. */
+typedef void (*QVnetRxFn)(int q, const uint8_t *frame, size_t len,
+                          void *opaque);
+/*
+ * Take every frame already completed on rx queue @q, give each to @fn and
+ * offer the same buffers (descriptors unchanged) again in one batch with
+ * one kick.  Never waits.  For rings filled with qvnet_fill_rx (or
+ * qvnet_post_rx without repost), not mixed with qvnet_recv's repost.
+ * Returns the number of frames taken.
+ */
+int qvnet_rx_drain(QVirtioNet *n, int q, QVnetRxFn fn, void *opaque);
 /* Send a control command; returns the ack byte, or -1 if not completed. */
 int qvnet_ctrl(QVirtioNet *n, uint8_t cls, uint8_t cmd, const void *data,
                size_t len);
