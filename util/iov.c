@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Scatter-gather helpers. */
 #include <string.h>
+#include <glib.h>
 #include "util/iov.h"
 
 size_t iov_size(const struct iovec *iov, unsigned cnt)
@@ -69,4 +70,39 @@ unsigned iov_copy(struct iovec *dst, unsigned dst_max, const struct iovec *src,
         offset = 0;
     }
     return n;
+}
+
+size_t iov_to_iov(const struct iovec *dst, unsigned dst_cnt, size_t dst_off,
+                  const struct iovec *src, unsigned src_cnt, size_t src_off,
+                  size_t bytes)
+{
+    unsigned di = 0, si = 0;
+    size_t done = 0;
+
+    /* Find the starting element on each side. */
+    while (di < dst_cnt && dst_off >= dst[di].iov_len) {
+        dst_off -= dst[di++].iov_len;
+    }
+    while (si < src_cnt && src_off >= src[si].iov_len) {
+        src_off -= src[si++].iov_len;
+    }
+    while (done < bytes && di < dst_cnt && si < src_cnt) {
+        size_t n = MIN(dst[di].iov_len - dst_off, src[si].iov_len - src_off);
+
+        n = MIN(n, bytes - done);
+        memcpy((char *)dst[di].iov_base + dst_off,
+               (const char *)src[si].iov_base + src_off, n);
+        done += n;
+        dst_off += n;
+        src_off += n;
+        if (dst_off == dst[di].iov_len) {
+            di++;
+            dst_off = 0;
+        }
+        if (src_off == src[si].iov_len) {
+            si++;
+            src_off = 0;
+        }
+    }
+    return done;
 }

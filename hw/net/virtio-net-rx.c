@@ -123,12 +123,9 @@ static ssize_t fill_buffers(VirtIONet *n, VirtIONetQueue *q,
         room = elem->in_len - hdr_here;
         copied = 0;
         if (offset < size) {
-            uint8_t *tmp = g_malloc(MIN(room, size - offset));
-            size_t n_copy = iov_to_buf(iov, iovcnt, offset, tmp,
-                                       MIN(room, size - offset));
-            copied = iov_from_buf(elem->in_sg, elem->in_num, hdr_here, tmp,
-                                  n_copy);
-            g_free(tmp);
+            /* Straight from the backend's buffers into the guest's. */
+            copied = iov_to_iov(elem->in_sg, elem->in_num, hdr_here, iov,
+                                iovcnt, offset, MIN(room, size - offset));
         }
         if (!n->mergeable_rx_bufs && offset + copied < size) {
             /* Too big for one buffer without MRG_RXBUF: drop the frame. */

@@ -73,10 +73,12 @@ static int tx_flush(VirtIONetQueue *q)
     if (q->async_tx || n->vdev.broken || !queue_started(n, q->index)) {
         return 0;
     }
+    if (!q->tx_elem) {
+        q->tx_elem = g_malloc(sizeof(*q->tx_elem));
+    }
     while (sent < n->conf.txburst) {
-        VirtQueueElement *elem = g_malloc(sizeof(*elem));
+        VirtQueueElement *elem = q->tx_elem;
         if (virtqueue_pop(q->tx_vq, elem) <= 0) {
-            g_free(elem);
             break;
         }
         if (!tx_one(q, elem)) {
@@ -85,7 +87,6 @@ static int tx_flush(VirtIONetQueue *q)
             virtio_queue_set_notification(q->tx_vq, false);
             return -1;
         }
-        g_free(elem);
         sent++;
         if (n->vdev.broken) {
             break;
@@ -107,7 +108,6 @@ static void tx_complete(NetClientState *nc, ssize_t len)
     }
     virtqueue_push(q->tx_vq, q->async_tx, 0);
     virtio_notify(&n->vdev, q->tx_vq);
-    g_free(q->async_tx);
     q->async_tx = NULL;
     virtio_queue_set_notification(q->tx_vq, true);
     tx_schedule(q);
@@ -205,7 +205,6 @@ void virtio_net_tx_purge_all(VirtIONet *n)
         VirtIONetQueue *q = &n->vqs[i];
         if (q->async_tx) {
             qemu_purge_queued_packets(qemu_get_subqueue(n->nic, i));
-            g_free(q->async_tx);
             q->async_tx = NULL;
         }
         q->tx_waiting = false;

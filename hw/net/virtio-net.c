@@ -429,7 +429,7 @@ void virtio_net_unrealize(VirtIONet *n)
     vm_state_notify_remove(vnet_vm_state, n);
     for (int i = 0; i < n->max_queue_pairs; i++) {
         virtio_net_tx_stop(&n->vqs[i]);
-        g_free(n->vqs[i].async_tx);
+        g_free(n->vqs[i].tx_elem);
     }
     if (n->nic) {
         qemu_del_nic(n->nic);

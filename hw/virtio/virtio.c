@@ -502,7 +502,9 @@ static bool walk_chain(VirtQueue *vq, VirtQueueElement *elem, DescWalk *w,
     }
 }
 
-int virtqueue_pop(VirtQueue *vq, VirtQueueElement *elem)
+/* @publish: tell an EVENT_IDX driver where to kick next (not when only
+ * peeking). */
+static int pop_chain(VirtQueue *vq, VirtQueueElement *elem, bool publish)
 {
     VirtIODevice *vdev = vq->vdev;
     uint16_t head;
@@ -541,11 +543,16 @@ int virtqueue_pop(VirtQueue *vq, VirtQueueElement *elem)
     vq->last_avail_idx++;
     vq->inuse++;
     /* With EVENT_IDX, tell the driver which index should kick us next. */
-    if (virtio_vdev_has_feature(vdev, VIRTIO_RING_F_EVENT_IDX) &&
+    if (publish && virtio_vdev_has_feature(vdev, VIRTIO_RING_F_EVENT_IDX) &&
         vq->notification) {
         st16(vq, vq->used + 4 + 8ULL * vq->num, vq->last_avail_idx);
     }
     return 1;
+}
+
+int virtqueue_pop(VirtQueue *vq, VirtQueueElement *elem)
+{
+    return pop_chain(vq, elem, true);
 }
 
 void virtqueue_unpop(VirtQueue *vq, unsigned count)
@@ -662,20 +669,21 @@ void virtio_queue_set_notification(VirtQueue *vq, bool enable)
 
 bool virtqueue_avail_bytes(VirtQueue *vq, size_t in_bytes, size_t out_bytes)
 {
-    VirtQueueElement *elem;
+    /* One element per thread: this runs for every received frame. */
+    static __thread VirtQueueElement *elem;
     size_t in = 0, out = 0;
     unsigned popped = 0;
-    bool ok;
 
-    /* Peek by popping and giving the elements back. */
-    elem = g_malloc(sizeof(*elem));
-    while ((in < in_bytes || out < out_bytes) && virtqueue_pop(vq, elem) > 0) {
+    if (!elem) {
+        elem = g_malloc(sizeof(*elem));
+    }
+    /* Peek by walking chains and giving them back; nothing is written. */
+    while ((in < in_bytes || out < out_bytes) &&
+           pop_chain(vq, elem, false) > 0) {
         in += elem->in_len;
         out += elem->out_len;
         popped++;
     }
     virtqueue_unpop(vq, popped);
-    ok = in >= in_bytes && out >= out_bytes;
-    g_free(elem);
-    return ok;
+    return in >= in_bytes && out >= out_bytes;
 }

@@ -17,4 +17,10 @@ size_t iov_from_buf(const struct iovec *iov, unsigned cnt, size_t offset,
 unsigned iov_copy(struct iovec *dst, unsigned dst_max, const struct iovec *src,
                   unsigned src_cnt, size_t offset, size_t bytes);
 
+/* Copy @bytes from @src (from @src_off) straight into @dst (from @dst_off),
+ * with no bounce buffer; returns the bytes copied. */
+size_t iov_to_iov(const struct iovec *dst, unsigned dst_cnt, size_t dst_off,
+                  const struct iovec *src, unsigned src_cnt, size_t src_off,
+                  size_t bytes);
+
 #endif

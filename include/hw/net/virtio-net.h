@@ -87,7 +87,8 @@ typedef struct VirtIONetQueue {
     QEMUTimer *tx_timer;
     guint tx_bh;
     bool tx_waiting;
-    VirtQueueElement *async_tx; /* element in flight at the backend */
+    VirtQueueElement *tx_elem;  /* reused for every frame sent */
+    VirtQueueElement *async_tx; /* tx_elem while in flight at the backend */
 } VirtIONetQueue;
 
 /* Everything -device can set. */
