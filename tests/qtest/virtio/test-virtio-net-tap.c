@@ -273,6 +273,21 @@ static void tap_mq_body(void)
     g_assert_cmpint(pairs_cmd(n, 2), ==, QVNET_OK);
     g_assert_cmpint(pairs_cmd(n, 1), ==, QVNET_OK);
     g_assert_true(qvnet_send(n, 0, f, sizeof(f)));
+    /*
+     * netdev_del of the tap while the NIC uses it: the NIC's link goes
+     * down at once, the id is free again, and the tap's queues stay open
+     * (the interface still exists) until the NIC itself goes away.
+     */
+    g_assert_cmphex(qvnet_config_status(n) & QVNET_S_LINK_UP, ==,
+                    QVNET_S_LINK_UP);
+    qtest_qmp_assert_success(e->qts, "{\"execute\": \"netdev_del\", "
+                                     "\"arguments\": {\"id\": \"n0\"}}");
+    g_assert_cmphex(qvnet_config_status(n) & QVNET_S_LINK_UP, ==, 0);
+    g_free(sh("ip netns exec %s ip link show %s >/dev/null", ns_name,
+              tap_name));
+    qtest_qmp_assert_success(e->qts, "{\"execute\": \"netdev_add\", "
+                                     "\"arguments\": {\"type\": \"user\", "
+                                     "\"id\": \"n0\"}}");
     /* Reset: back to 3 queues. */
     qvirtio_reset(e->dev);
     g_assert_cmpuint(qvirtio_pci_num_queues(e->pci), ==, 3);
