@@ -18,7 +18,9 @@ typedef struct SlirpState SlirpState;
 typedef struct SlirpSource {
     GSource source;
     SlirpState *s;
-    GArray *pfds; /* GPollFD, rebuilt on every prepare */
+    GArray *pfds; /* GPollFD, registered with the source */
+    GArray *next; /* GPollFD, what slirp asks for in this prepare */
+    gint64 deadline_us; /* slirp's timers are due then; -1: none */
 } SlirpSource;
 
 struct SlirpState {
@@ -136,8 +138,8 @@ static int slirp_add_poll(int fd, int events, void *opaque)
                  (events & SLIRP_POLL_PRI ? G_IO_PRI : 0) |
                  (events & SLIRP_POLL_ERR ? G_IO_ERR : 0) |
                  (events & SLIRP_POLL_HUP ? G_IO_HUP : 0);
-    g_array_append_val(src->pfds, pfd);
-    return src->pfds->len - 1;
+    g_array_append_val(src->next, pfd);
+    return src->next->len - 1;
 }
 
 static int slirp_get_revents(int idx, void *opaque)
@@ -167,25 +169,70 @@ static void slirp_source_clear(SlirpSource *src)
     g_array_set_size(src->pfds, 0);
 }
 
+static bool same_fds(GArray *a, GArray *b)
+{
+    if (a->len != b->len) {
+        return false;
+    }
+    for (guint i = 0; i < a->len; i++) {
+        if (g_array_index(a, GPollFD, i).fd != g_array_index(b, GPollFD, i).fd) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static gboolean slirp_source_prepare(GSource *source, gint *timeout)
 {
     SlirpSource *src = (SlirpSource *)source;
     uint32_t t = UINT32_MAX;
 
-    slirp_source_clear(src);
     slirp_pollfds_fill(src->s->slirp, &t, slirp_add_poll, src);
-    /* The array is final now: register stable pointers. */
-    for (guint i = 0; i < src->pfds->len; i++) {
-        g_source_add_poll(source, &g_array_index(src->pfds, GPollFD, i));
+    if (same_fds(src->pfds, src->next)) {
+        /*
+         * Same sockets: only the wanted events change, and GLib reads them
+         * at each query.  Adding or removing polls wakes the context, so
+         * doing it on every prepare would make the main loop spin.
+         */
+        for (guint i = 0; i < src->pfds->len; i++) {
+            g_array_index(src->pfds, GPollFD, i).events =
+                g_array_index(src->next, GPollFD, i).events;
+        }
+    } else {
+        GArray *tmp;
+
+        slirp_source_clear(src);
+        tmp = src->pfds;
+        src->pfds = src->next;
+        src->next = tmp;
+        /* The array is final now: register stable pointers. */
+        for (guint i = 0; i < src->pfds->len; i++) {
+            g_source_add_poll(source, &g_array_index(src->pfds, GPollFD, i));
+        }
     }
+    g_array_set_size(src->next, 0);
     *timeout = t == UINT32_MAX ? -1 : (gint)MIN(t, (uint32_t)G_MAXINT);
+    src->deadline_us = t == UINT32_MAX ? -1
+                                       : g_get_monotonic_time() + t * 1000LL;
     return FALSE;
 }
 
 static gboolean slirp_source_check(GSource *source)
 {
-    /* slirp wants pollfds_poll after every poll, events or not. */
-    return ((SlirpSource *)source)->pfds->len > 0;
+    SlirpSource *src = (SlirpSource *)source;
+
+    /*
+     * Dispatch only for socket events or slirp's due timers.  A source at
+     * the default priority that is ready after every poll would keep
+     * lower-priority ones (idle bottom halves) from ever running, and the
+     * main loop would poll with a zero timeout forever.
+     */
+    for (guint i = 0; i < src->pfds->len; i++) {
+        if (g_array_index(src->pfds, GPollFD, i).revents) {
+            return TRUE;
+        }
+    }
+    return src->deadline_us >= 0 && g_get_monotonic_time() >= src->deadline_us;
 }
 
 static gboolean slirp_source_dispatch(GSource *source, GSourceFunc cb,
@@ -200,6 +247,7 @@ static gboolean slirp_source_dispatch(GSource *source, GSourceFunc cb,
 static void slirp_source_finalize(GSource *source)
 {
     g_array_free(((SlirpSource *)source)->pfds, TRUE);
+    g_array_free(((SlirpSource *)source)->next, TRUE);
 }
 
 static GSourceFuncs slirp_source_funcs = {
@@ -582,6 +630,13 @@ bool net_init_slirp(const Netdev *netdev, const char *name,
         (SlirpSource *)g_source_new(&slirp_source_funcs, sizeof(SlirpSource));
     s->src->s = s;
     s->src->pfds = g_array_new(FALSE, TRUE, sizeof(GPollFD));
+    s->src->next = g_array_new(FALSE, TRUE, sizeof(GPollFD));
+    /*
+     * GLib blocks a non-recursive source while dispatching it by removing
+     * and re-adding its polls, and each of those wakes the context: with
+     * a dispatch after every poll, the main loop would never sleep.
+     */
+    g_source_set_can_recurse(&s->src->source, TRUE);
     g_source_attach(&s->src->source, NULL);
     snprintf(s->nc.info_str, sizeof(s->nc.info_str), "net=%s,restrict=%s",
              inet_ntoa(net), cfg.restricted ? "on" : "off");

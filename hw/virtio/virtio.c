@@ -655,8 +655,18 @@ void virtio_queue_set_notification(VirtQueue *vq, bool enable)
         return;
     }
     if (virtio_vdev_has_feature(vq->vdev, VIRTIO_RING_F_EVENT_IDX)) {
-        if (enable) {
-            st16(vq, vq->used + 4 + 8ULL * vq->num, vq->last_avail_idx);
+        uint16_t idx;
+
+        /*
+         * Ask for a kick at the driver's next new buffer, i.e. after its
+         * current avail index: buffers it already made available may not
+         * be enough (mergeable RX), and an event index behind the avail
+         * index would never be crossed, so the driver would never kick.
+         */
+        if (enable && avail_idx(vq, &idx)) {
+            st16(vq, vq->used + 4 + 8ULL * vq->num, idx);
+            /* Published before the caller looks at the ring again. */
+            __atomic_thread_fence(__ATOMIC_SEQ_CST);
         }
         return;
     }
