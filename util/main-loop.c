@@ -7,10 +7,22 @@
 
 static GMutex bql;
 static __thread bool bql_held;
+/*
+ * Threads blocked in bql_lock(), and a count of acquisitions.  The main
+ * loop uses them to hand the lock over when it lets go: a mutex is not
+ * fair, and without the hand-over a main loop that finds a source ready
+ * on every iteration re-takes the lock before a waking vCPU thread gets
+ * it, so the harts' device accesses starve.
+ */
+static gint bql_waiters;
+static guint bql_generation;
 
 void bql_lock(void)
 {
+    g_atomic_int_inc(&bql_waiters);
     g_mutex_lock(&bql);
+    g_atomic_int_add(&bql_waiters, -1);
+    g_atomic_int_inc(&bql_generation);
     bql_held = true;
 }
 
@@ -23,6 +35,23 @@ void bql_unlock(void)
 bool bql_locked(void)
 {
     return bql_held;
+}
+
+/*
+ * Drop the big lock; when another thread is waiting for it, give that
+ * thread the chance to take it before returning (bounded, so a waiter
+ * that never runs cannot stall the main loop).
+ */
+static void main_loop_release_bql(void)
+{
+    guint gen = g_atomic_int_get(&bql_generation);
+
+    bql_unlock();
+    for (int i = 0; i < 1000 && g_atomic_int_get(&bql_waiters) > 0 &&
+                    g_atomic_int_get(&bql_generation) == gen;
+         i++) {
+        g_thread_yield();
+    }
 }
 
 void main_loop_init(void)
@@ -54,8 +83,9 @@ void main_loop_wait(bool blocking)
     } else if (timer_timeout >= 0 && (timeout < 0 || timer_timeout < timeout)) {
         timeout = timer_timeout;
     }
-    if (timeout != 0 && bql_locked()) {
-        bql_unlock();
+    if (bql_locked()) {
+        /* Even a zero-timeout poll lets go, or a busy loop starves harts. */
+        main_loop_release_bql();
         g_poll(fds, n_fds, timeout);
         bql_lock();
     } else {

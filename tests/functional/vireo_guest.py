@@ -12,6 +12,7 @@
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -41,6 +42,12 @@ bound|renew)
 esac
 exit 0
 """
+
+
+def exit_on_sigterm():
+    """Turn SIGTERM (meson's timeout) into SystemExit so that cleanups run:
+    vireo does not end at the end of its stdin, and namespaces stay."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
 
 def skip(reason):
@@ -101,9 +108,9 @@ class Qmp:
             raise ConsoleError("QMP connection closed")
         return json.loads(line)
 
-    def cmd(self, name, **args):
+    def cmd(self, command, **args):
         """Run a command; returns its "return" value, raises on "error"."""
-        msg = {"execute": name}
+        msg = {"execute": command}
         if args:
             msg["arguments"] = args
         self.sock.sendall(json.dumps(msg).encode() + b"\n")
@@ -112,7 +119,8 @@ class Qmp:
             if "event" in r:
                 self.events.append(r)
             elif "error" in r:
-                raise AssertionError("QMP %s failed: %s" % (name, r["error"]))
+                raise AssertionError("QMP %s failed: %s" % (command,
+                                                            r["error"]))
             else:
                 return r["return"]
 

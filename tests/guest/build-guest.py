@@ -169,8 +169,10 @@ def resolve(apt):
         versions[pkg] = fields["Version"]
         deps = dep_names(fields.get("Pre-Depends", "")) + dep_names(
             fields.get("Depends", ""))
-        # Only shared libraries matter inside the initramfs.
-        todo += [d for d in deps if d.startswith("lib") and d not in versions]
+        # Only shared libraries matter inside the initramfs (zlib1g is
+        # libz.so.1, which iperf3 needs through libssl).
+        todo += [d for d in deps if (d.startswith("lib") or d == "zlib1g")
+                 and d not in versions]
     return versions, kimg[0]
 
 
