@@ -3,47 +3,192 @@
  * The user backend: libslirp's NAT, DHCP and DNS inside the process.
  * slirp's sockets are polled by a GSource on the main context (its
  * pollfds_fill/pollfds_poll API) and its timers are GLib timeouts.
+ *
+ * Multiqueue (queues=N, a Vireo extension): N net clients, one per queue
+ * like a multiqueue tap, share one libslirp instance (SlirpStack).  What
+ * the guest sends on any queue goes into that one stack.  A frame from
+ * the stack goes out on an enabled queue chosen per flow, the way the
+ * Linux tun driver steers: the queue where the guest last sent the flow,
+ * else (during the guest's own frame) the queue it came in on, else one
+ * picked by hash.  A flow stays on the queue it last went out on while
+ * frames of ours still wait there, so a flow is never reordered.
  */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <glib.h>
 #include <libslirp.h>
 #include "net/clients.h"
+#include "net/slirp-flow.h"
 #include "util/main-loop.h"
 
+#define SLIRP_MAX_QUEUES MAX_QUEUE_NUM
+
+typedef struct SlirpStack SlirpStack;
 typedef struct SlirpState SlirpState;
 
 typedef struct SlirpSource {
     GSource source;
-    SlirpState *s;
+    SlirpStack *st;
     GArray *pfds; /* GPollFD, registered with the source */
     GArray *next; /* GPollFD, what slirp asks for in this prepare */
     gint64 deadline_us; /* slirp's timers are due then; -1: none */
 } SlirpSource;
 
-struct SlirpState {
-    NetClientState nc;
+/* What the queues of one netdev share. */
+struct SlirpStack {
     Slirp *slirp;
     SlirpSource *src;
     GSList *timers;
+    unsigned nqueues;
+    unsigned live;        /* queues not yet cleaned up */
+    SlirpState **queues;  /* [nqueues]; NULL once a queue is cleaned up */
+    uint16_t *enabled;    /* indexes of the enabled queues, ascending */
+    unsigned nenabled;
+    int input_queue;      /* queue whose frame slirp_input is handling */
+    SlirpFlowTable *flows; /* NULL with a single queue */
+};
+
+/* One queue: a net client of its own. */
+struct SlirpState {
+    NetClientState nc;
+    SlirpStack *st;
+    unsigned index;
+    bool enabled;
 };
 
 typedef struct SlirpTimer {
-    SlirpState *s;
+    SlirpStack *st;
     SlirpTimerId id;
     void *cb_opaque;
     guint source;
 } SlirpTimer;
 
+/* ---- choosing the queue of a frame for the guest ---- */
+
+static bool slirp_queue_usable(SlirpStack *st, unsigned q)
+{
+    return q < st->nqueues && st->queues[q] && st->queues[q]->enabled;
+}
+
+/* Frames of ours that wait at queue @q's peer for the guest to take. */
+static unsigned slirp_queue_backlog(SlirpStack *st, unsigned q)
+{
+    NetClientState *peer;
+
+    if (q >= st->nqueues || !st->queues[q]) {
+        return 0;
+    }
+    peer = st->queues[q]->nc.peer;
+    return peer && peer->incoming_queue ? qemu_net_queue_len(peer->incoming_queue)
+                                        : 0;
+}
+
+/* Queue 0 if nothing is enabled: a frame then waits as it would today. */
+static unsigned slirp_first_queue(SlirpStack *st)
+{
+    if (st->nenabled) {
+        return st->enabled[0];
+    }
+    for (unsigned q = 0; q < st->nqueues; q++) {
+        if (st->queues[q]) {
+            return q;
+        }
+    }
+    return 0;
+}
+
+/* A frame with no flow (ARP, other ethertypes). */
+static unsigned slirp_pick_plain(SlirpStack *st)
+{
+    if (st->input_queue >= 0 && slirp_queue_usable(st, st->input_queue)) {
+        return st->input_queue;
+    }
+    return slirp_first_queue(st);
+}
+
+static unsigned slirp_pick_flow(SlirpStack *st, uint32_t hash)
+{
+    SlirpFlow *f = slirp_flow_lookup(st->flows, hash);
+    unsigned q;
+
+    if (f && f->from_guest && slirp_queue_usable(st, f->want)) {
+        q = f->want;
+    } else if (st->input_queue >= 0 &&
+               slirp_queue_usable(st, st->input_queue)) {
+        q = st->input_queue;
+    } else if (f && slirp_queue_usable(st, f->last_out)) {
+        q = f->last_out;
+    } else if (st->nenabled) {
+        q = st->enabled[hash % st->nenabled];
+    } else {
+        q = slirp_first_queue(st);
+    }
+    /*
+     * The guest moved the flow: keep to the old queue until what we
+     * already put there has been taken, or the new frames would overtake.
+     */
+    if (f && f->last_out != q && slirp_queue_usable(st, f->last_out) &&
+        slirp_queue_backlog(st, f->last_out)) {
+        q = f->last_out;
+    }
+    if (!f) {
+        f = slirp_flow_insert(st->flows, hash, q, false);
+    }
+    f->last_out = q;
+    return q;
+}
+
+static unsigned slirp_pick_queue(SlirpStack *st, const uint8_t *buf,
+                                 size_t len)
+{
+    uint32_t hash;
+
+    if (st->nqueues == 1) {
+        return 0;
+    }
+    if (!slirp_flow_hash(st->flows, buf, len, true, &hash)) {
+        return slirp_pick_plain(st);
+    }
+    return slirp_pick_flow(st, hash);
+}
+
+/* The guest sent this frame on queue @q: its flow's replies go there. */
+static void slirp_note_guest_flow(SlirpStack *st, unsigned q,
+                                  const uint8_t *buf, size_t len)
+{
+    uint32_t hash;
+
+    if (st->flows && slirp_flow_hash(st->flows, buf, len, false, &hash)) {
+        slirp_flow_insert(st->flows, hash, q, true);
+    }
+}
+
+/* Rebuild the list of enabled queues after a change. */
+static void slirp_update_enabled(SlirpStack *st)
+{
+    st->nenabled = 0;
+    for (unsigned q = 0; q < st->nqueues; q++) {
+        if (st->queues[q] && st->queues[q]->enabled) {
+            st->enabled[st->nenabled++] = q;
+        }
+    }
+}
+
 /* ---- callbacks from libslirp ---- */
 
 static ssize_t slirp_cb_send(const void *buf, size_t len, void *opaque)
 {
-    SlirpState *s = opaque;
+    SlirpStack *st = opaque;
+    unsigned q = slirp_pick_queue(st, buf, len);
 
-    return qemu_send_packet(&s->nc, buf, len);
+    if (q >= st->nqueues || !st->queues[q]) {
+        return len; /* every queue is gone: nobody to hand it to */
+    }
+    /* A full or busy peer queues it, exactly as with one queue. */
+    return qemu_send_packet(&st->queues[q]->nc, buf, len);
 }
 
 static void slirp_cb_guest_error(const char *msg, void *opaque)
@@ -61,20 +206,20 @@ static gboolean slirp_timer_fire(void *opaque)
     SlirpTimer *t = opaque;
 
     t->source = 0;
-    slirp_handle_timer(t->s->slirp, t->id, t->cb_opaque);
+    slirp_handle_timer(t->st->slirp, t->id, t->cb_opaque);
     return G_SOURCE_REMOVE;
 }
 
 static void *slirp_cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque,
                                        void *opaque)
 {
-    SlirpState *s = opaque;
+    SlirpStack *st = opaque;
     SlirpTimer *t = g_new0(SlirpTimer, 1);
 
-    t->s = s;
+    t->st = st;
     t->id = id;
     t->cb_opaque = cb_opaque;
-    s->timers = g_slist_prepend(s->timers, t);
+    st->timers = g_slist_prepend(st->timers, t);
     return t;
 }
 
@@ -85,7 +230,7 @@ static void slirp_cb_timer_free(void *timer, void *opaque)
     if (t->source) {
         g_source_remove(t->source);
     }
-    t->s->timers = g_slist_remove(t->s->timers, t);
+    t->st->timers = g_slist_remove(t->st->timers, t);
     g_free(t);
 }
 
@@ -187,7 +332,7 @@ static gboolean slirp_source_prepare(GSource *source, gint *timeout)
     SlirpSource *src = (SlirpSource *)source;
     uint32_t t = UINT32_MAX;
 
-    slirp_pollfds_fill(src->s->slirp, &t, slirp_add_poll, src);
+    slirp_pollfds_fill(src->st->slirp, &t, slirp_add_poll, src);
     if (same_fds(src->pfds, src->next)) {
         /*
          * Same sockets: only the wanted events change, and GLib reads them
@@ -240,7 +385,7 @@ static gboolean slirp_source_dispatch(GSource *source, GSourceFunc cb,
 {
     SlirpSource *src = (SlirpSource *)source;
 
-    slirp_pollfds_poll(src->s->slirp, 0, slirp_get_revents, src);
+    slirp_pollfds_poll(src->st->slirp, 0, slirp_get_revents, src);
     return G_SOURCE_CONTINUE;
 }
 
@@ -257,36 +402,88 @@ static GSourceFuncs slirp_source_funcs = {
     .finalize = slirp_source_finalize,
 };
 
-/* ---- the net client ---- */
+/* ---- the net client (one per queue) ---- */
 
 static ssize_t net_slirp_receive(NetClientState *nc, const uint8_t *buf,
                                  size_t size)
 {
     SlirpState *s = (SlirpState *)nc;
+    SlirpStack *st = s->st;
 
-    if (size > 0 && size <= NET_BUFSIZE) {
-        slirp_input(s->slirp, buf, size);
+    if (size > 0 && size <= NET_BUFSIZE && st->slirp) {
+        slirp_note_guest_flow(st, s->index, buf, size);
+        /* Replies slirp makes right away (ARP, DHCP) go back this way. */
+        st->input_queue = st->nqueues > 1 ? (int)s->index : -1;
+        slirp_input(st->slirp, buf, size);
+        st->input_queue = -1;
     }
     return size;
 }
 
+static void slirp_stack_free(SlirpStack *st)
+{
+    if (st->src) {
+        slirp_source_clear(st->src);
+        g_source_destroy(&st->src->source);
+        g_source_unref(&st->src->source);
+        st->src = NULL;
+    }
+    if (st->slirp) {
+        slirp_cleanup(st->slirp);
+        st->slirp = NULL;
+    }
+    while (st->timers) {
+        slirp_cb_timer_free(st->timers->data, st);
+    }
+    slirp_flow_table_free(st->flows);
+    g_free(st->queues);
+    g_free(st->enabled);
+    g_free(st);
+}
+
+/* The stack lives as long as its last queue. */
 static void net_slirp_cleanup(NetClientState *nc)
 {
     SlirpState *s = (SlirpState *)nc;
+    SlirpStack *st = s->st;
 
-    if (s->src) {
-        slirp_source_clear(s->src);
-        g_source_destroy(&s->src->source);
-        g_source_unref(&s->src->source);
-        s->src = NULL;
+    if (!st) {
+        return;
     }
-    if (s->slirp) {
-        slirp_cleanup(s->slirp);
-        s->slirp = NULL;
+    s->st = NULL;
+    st->queues[s->index] = NULL;
+    slirp_update_enabled(st);
+    if (--st->live == 0) {
+        slirp_stack_free(st);
     }
-    while (s->timers) {
-        slirp_cb_timer_free(s->timers->data, s);
+}
+
+static bool net_slirp_queue_enable(NetClientState *nc, Error **errp)
+{
+    SlirpState *s = (SlirpState *)nc;
+
+    if (!s->enabled && s->st) {
+        s->enabled = true;
+        slirp_update_enabled(s->st);
     }
+    return true;
+}
+
+/*
+ * The guest stopped using this queue pair: nothing more goes to it, and
+ * what waits there for the guest is dropped, as a detached tap queue's
+ * frames are.  The flows that used it move on with their next frame.
+ */
+static bool net_slirp_queue_disable(NetClientState *nc, Error **errp)
+{
+    SlirpState *s = (SlirpState *)nc;
+
+    if (s->enabled && s->st) {
+        s->enabled = false;
+        slirp_update_enabled(s->st);
+        qemu_purge_queued_packets(nc);
+    }
+    return true;
 }
 
 static NetClientInfo net_slirp_info = {
@@ -294,6 +491,8 @@ static NetClientInfo net_slirp_info = {
     .size = sizeof(SlirpState),
     .receive = net_slirp_receive,
     .cleanup = net_slirp_cleanup,
+    .queue_enable = net_slirp_queue_enable,
+    .queue_disable = net_slirp_queue_disable,
 };
 
 /* ---- options ---- */
@@ -353,7 +552,7 @@ static bool in_net(struct in_addr a, struct in_addr net, struct in_addr mask)
 }
 
 /* "[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport" */
-static bool slirp_hostfwd(SlirpState *s, const char *rule, Error **errp)
+static bool slirp_hostfwd(Slirp *slirp, const char *rule, Error **errp)
 {
     gchar **halves = NULL, **h = NULL, **g = NULL;
     struct in_addr haddr = {.s_addr = INADDR_ANY}, gaddr = {0};
@@ -404,7 +603,7 @@ static bool slirp_hostfwd(SlirpState *s, const char *rule, Error **errp)
         reason = "Bad guest port";
         goto out;
     }
-    if (slirp_add_hostfwd(s->slirp, is_udp, haddr, hport, gaddr, gport) < 0) {
+    if (slirp_add_hostfwd(slirp, is_udp, haddr, hport, gaddr, gport) < 0) {
         reason = "Could not set up host forwarding rule";
         goto out;
     }
@@ -421,7 +620,7 @@ out:
 }
 
 /* "[tcp]:[server]:port-cmd:command"; chardev targets are not supported. */
-static bool slirp_guestfwd(SlirpState *s, const char *rule, struct in_addr net,
+static bool slirp_guestfwd(Slirp *slirp, const char *rule, struct in_addr net,
                            struct in_addr mask, struct in_addr host,
                            Error **errp)
 {
@@ -459,7 +658,7 @@ static bool slirp_guestfwd(SlirpState *s, const char *rule, struct in_addr net,
         goto out;
     }
     if (g_str_has_prefix(dash + 1, "cmd:")) {
-        if (slirp_add_exec(s->slirp, dash + 5, &server, port) < 0) {
+        if (slirp_add_exec(slirp, dash + 5, &server, port) < 0) {
             error_setg(errp,
                        "Conflicting/invalid host:port in guest "
                        "forwarding rule '%s'",
@@ -488,6 +687,112 @@ static bool parse_in6(const char *str, struct in6_addr *a, const char *what,
     return true;
 }
 
+/* queues=: 1 to SLIRP_MAX_QUEUES, and only one queue on a hub. */
+static bool slirp_check_queues(const NetdevUserOptions *o,
+                               NetClientState *peer, unsigned *nqueues,
+                               Error **errp)
+{
+    *nqueues = o->has_queues ? o->queues : 1;
+    if (o->has_queues && (o->queues < 1 || o->queues > SLIRP_MAX_QUEUES)) {
+        error_setg(errp,
+                   "user network: queues=%" PRIu32 " is out of range; "
+                   "use a number from 1 to %d",
+                   o->queues, SLIRP_MAX_QUEUES);
+        return false;
+    }
+    if (peer && o->has_queues) {
+        error_setg(errp, "user network: queues= cannot be used with a hub "
+                         "(-net); use -netdev with a NIC of its own");
+        return false;
+    }
+    return true;
+}
+
+/* Poll slirp's sockets from the default main context. */
+static void slirp_stack_attach_source(SlirpStack *st)
+{
+    SlirpSource *src =
+        (SlirpSource *)g_source_new(&slirp_source_funcs, sizeof(SlirpSource));
+
+    src->st = st;
+    src->pfds = g_array_new(FALSE, TRUE, sizeof(GPollFD));
+    src->next = g_array_new(FALSE, TRUE, sizeof(GPollFD));
+    /*
+     * GLib blocks a non-recursive source while dispatching it by removing
+     * and re-adding its polls, and each of those wakes the context: with
+     * a dispatch after every poll, the main loop would never sleep.
+     */
+    g_source_set_can_recurse(&src->source, TRUE);
+    g_source_attach(&src->source, NULL);
+    st->src = src;
+}
+
+/*
+ * Make the @nqueues clients named @name around one new stack.  Only
+ * queue 0 starts enabled: a multiqueue NIC enables the others when the
+ * guest asks for them (VQ_PAIRS_SET), any other peer only uses queue 0.
+ */
+static SlirpStack *slirp_stack_new(unsigned nqueues, const char *name,
+                                   NetClientState *peer)
+{
+    SlirpStack *st = g_new0(SlirpStack, 1);
+
+    st->nqueues = nqueues;
+    st->queues = g_new0(SlirpState *, nqueues);
+    st->enabled = g_new0(uint16_t, nqueues);
+    st->input_queue = -1;
+    st->flows = nqueues > 1 ? slirp_flow_table_new() : NULL;
+    for (unsigned i = 0; i < nqueues; i++) {
+        SlirpState *s = (SlirpState *)qemu_new_net_client(&net_slirp_info,
+                                                          peer, "user", name);
+        s->st = st;
+        s->index = i;
+        s->enabled = i == 0;
+        st->queues[i] = s;
+        st->live++;
+    }
+    slirp_update_enabled(st);
+    return st;
+}
+
+static bool slirp_stack_start(const SlirpConfig *cfg,
+                              const NetdevUserOptions *o, unsigned nqueues,
+                              const char *name, NetClientState *peer,
+                              struct in_addr net, struct in_addr mask,
+                              struct in_addr host, Error **errp)
+{
+    SlirpStack *st = slirp_stack_new(nqueues, name, peer);
+    /* Deleting queue 0 deletes every queue of @name, then the stack. */
+    NetClientState *nc0 = &st->queues[0]->nc;
+
+    st->slirp = slirp_new(cfg, &slirp_callbacks, st);
+    if (!st->slirp) {
+        error_setg(errp, "user network: could not create the slirp stack");
+        qemu_del_net_client(nc0);
+        return false;
+    }
+    for (StringList *l = o->hostfwd; l; l = l->next) {
+        if (!slirp_hostfwd(st->slirp, l->value->str, errp)) {
+            qemu_del_net_client(nc0);
+            return false;
+        }
+    }
+    for (StringList *l = o->guestfwd; l; l = l->next) {
+        if (!slirp_guestfwd(st->slirp, l->value->str, net, mask, host,
+                            errp)) {
+            qemu_del_net_client(nc0);
+            return false;
+        }
+    }
+    slirp_stack_attach_source(st);
+    for (unsigned i = 0; i < nqueues; i++) {
+        snprintf(st->queues[i]->nc.info_str, sizeof(st->queues[i]->nc.info_str),
+                 "net=%s,restrict=%s", inet_ntoa(net),
+                 cfg->restricted ? "on" : "off");
+    }
+    return true;
+}
+
 bool net_init_slirp(const Netdev *netdev, const char *name,
                     NetClientState *peer, Error **errp)
 {
@@ -498,9 +803,13 @@ bool net_init_slirp(const Netdev *netdev, const char *name,
     SlirpConfig cfg = {.version = 4};
     struct in_addr net, mask, host, dhcp, dns;
     const char **search = NULL;
-    SlirpState *s;
+    unsigned nqueues;
     int n = 0;
+    bool ok;
 
+    if (!slirp_check_queues(o, peer, &nqueues, errp)) {
+        return false;
+    }
     if (!ipv4 && (netstr || o->host || o->dhcpstart || o->dns)) {
         error_setg(errp, "IPv4 disabled but netmask/host/dns provided");
         return false;
@@ -605,40 +914,8 @@ bool net_init_slirp(const Netdev *netdev, const char *name,
         }
     }
     cfg.vdnssearch = search;
-
-    s = (SlirpState *)qemu_new_net_client(&net_slirp_info, peer, "user", name);
-    s->slirp = slirp_new(&cfg, &slirp_callbacks, s);
+    ok = slirp_stack_start(&cfg, o, nqueues, name, peer, net, mask, host,
+                           errp);
     g_free(search);
-    if (!s->slirp) {
-        error_setg(errp, "user network: could not create the slirp stack");
-        qemu_del_net_client(&s->nc);
-        return false;
-    }
-    for (StringList *l = o->hostfwd; l; l = l->next) {
-        if (!slirp_hostfwd(s, l->value->str, errp)) {
-            qemu_del_net_client(&s->nc);
-            return false;
-        }
-    }
-    for (StringList *l = o->guestfwd; l; l = l->next) {
-        if (!slirp_guestfwd(s, l->value->str, net, mask, host, errp)) {
-            qemu_del_net_client(&s->nc);
-            return false;
-        }
-    }
-    s->src =
-        (SlirpSource *)g_source_new(&slirp_source_funcs, sizeof(SlirpSource));
-    s->src->s = s;
-    s->src->pfds = g_array_new(FALSE, TRUE, sizeof(GPollFD));
-    s->src->next = g_array_new(FALSE, TRUE, sizeof(GPollFD));
-    /*
-     * GLib blocks a non-recursive source while dispatching it by removing
-     * and re-adding its polls, and each of those wakes the context: with
-     * a dispatch after every poll, the main loop would never sleep.
-     */
-    g_source_set_can_recurse(&s->src->source, TRUE);
-    g_source_attach(&s->src->source, NULL);
-    snprintf(s->nc.info_str, sizeof(s->nc.info_str), "net=%s,restrict=%s",
-             inet_ntoa(net), cfg.restricted ? "on" : "off");
-    return true;
+    return ok;
 }

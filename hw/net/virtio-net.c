@@ -296,6 +296,24 @@ static void vnet_link_status_changed(NetClientState *nc)
     virtio_net_update_started(n);
 }
 
+/*
+ * announce-self: a driver that took GUEST_ANNOUNCE (which needs the
+ * control queue to ACK) is told to send its own gratuitous ARPs and
+ * neighbour advertisements, for all its addresses and VLANs.
+ */
+static void vnet_announce(NetClientState *nc)
+{
+    VirtIONet *n = qemu_get_nic_opaque(nc);
+
+    if (!virtio_vdev_has_feature(&n->vdev, VIRTIO_NET_F_GUEST_ANNOUNCE) ||
+        !virtio_vdev_has_feature(&n->vdev, VIRTIO_NET_F_CTRL_VQ)) {
+        return;
+    }
+    n->status |= VIRTIO_NET_S_ANNOUNCE;
+    virtio_update_config(&n->vdev);
+    virtio_notify_config(&n->vdev);
+}
+
 static NetClientInfo vnet_info = {
     .type = NET_CLIENT_DRIVER_NIC,
     .size = sizeof(NICState),
@@ -303,6 +321,7 @@ static NetClientInfo vnet_info = {
     .receive_iov = virtio_net_receive_iov,
     .link_status_changed = vnet_link_status_changed,
     .query_rx_filter = virtio_net_query_rx_filter,
+    .announce = vnet_announce,
 };
 
 /* ---- realize ---- */

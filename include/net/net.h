@@ -65,6 +65,8 @@ typedef struct NetClientInfo {
     /* Attach / detach one queue of a multiqueue backend (tap TUNSETQUEUE). */
     bool (*queue_enable)(NetClientState *nc, Error **errp);
     bool (*queue_disable)(NetClientState *nc, Error **errp);
+    /* NICs: announce-self round (virtio-net: ask the guest to announce). */
+    void (*announce)(NetClientState *nc);
 } NetClientInfo;
 
 struct NetClientState {

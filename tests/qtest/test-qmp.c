@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* QMP against the real binary: protocol, stream handling, commands, fds. */
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -727,6 +728,19 @@ static void test_hmp(void)
     rsp = hmp(s, "");
     g_assert_cmpstr(json_string_value(qmp_return(rsp)), ==, "");
     json_decref(rsp);
+    /* "info" alone lists what it can show, one line each. */
+    rsp = hmp(s, "info");
+    g_assert_nonnull(strstr(json_string_value(qmp_return(rsp)),
+                            "info network  -- "));
+    g_assert_nonnull(strstr(json_string_value(qmp_return(rsp)),
+                            "info status  -- "));
+    g_assert_nonnull(strstr(json_string_value(qmp_return(rsp)),
+                            "info version  -- "));
+    json_decref(rsp);
+    rsp = hmp(s, "info nosuchthing");
+    g_assert_cmpstr(json_string_value(qmp_return(rsp)), ==,
+                    "unknown command: 'info nosuchthing'\r\n");
+    json_decref(rsp);
     assert_qmp_error(qtest_qmp(s, "{\"execute\": \"human-monitor-command\"}"),
                      "GenericError", "Parameter 'command-line' is missing");
     g_free(want);
@@ -1111,6 +1125,66 @@ static void test_tcp_monitor(void)
     g_assert_cmpint(qtest_quit(s), ==, 0);
 }
 
+/* Read what the server sent until @needle shows up (or EOF / 5 s). */
+static GString *read_until(int fd, const char *needle)
+{
+    GString *got = g_string_new(NULL);
+    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+
+    while (!strstr(got->str, needle) && g_get_monotonic_time() < deadline) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        char buf[512];
+        ssize_t n;
+
+        if (poll(&pfd, 1, 100) <= 0) {
+            continue;
+        }
+        n = read(fd, buf, sizeof(buf));
+        if (n <= 0) {
+            break;
+        }
+        g_string_append_len(got, buf, n);
+    }
+    return got;
+}
+
+/* -qmp-pretty: the same protocol, with replies indented over many lines. */
+static void test_qmp_pretty(void)
+{
+    char *path = g_strdup_printf("%s/vireo-pretty-%d.sock", g_get_tmp_dir(),
+                                 (int)getpid());
+    QTestState *s = qtest_initf("-M none -qmp-pretty unix:%s,server=on,"
+                                "wait=off", path);
+    QmpConn *c = qmp_conn_connect_unix(path);
+    GString *got = read_until(qmp_conn_fd(c), "}\r\n");
+    json_t *msg;
+    json_error_t jerr;
+
+    /* The greeting spans lines, indented by four spaces per level. */
+    g_assert_nonnull(strstr(got->str, "{\n    \"QMP\": {\n        "));
+    msg = json_loads(got->str, JSON_DISABLE_EOF_CHECK, &jerr);
+    g_assert_nonnull(msg);
+    g_assert_nonnull(json_object_get(msg, "QMP"));
+    json_decref(msg);
+    g_string_free(got, TRUE);
+    qmp_conn_send(c, "{\"execute\": \"qmp_capabilities\"}");
+    got = read_until(qmp_conn_fd(c), "}\r\n");
+    g_assert_cmpstr(got->str, ==, "{\n    \"return\": {}\n}\r\n");
+    g_string_free(got, TRUE);
+    qmp_conn_send(c, "{\"execute\": \"query-status\"}");
+    got = read_until(qmp_conn_fd(c), "}\r\n");
+    msg = json_loads(got->str, JSON_DISABLE_EOF_CHECK, &jerr);
+    g_assert_nonnull(msg);
+    g_assert_cmpstr(str_member(qmp_return(msg), "status"), ==, "running");
+    g_assert_nonnull(strstr(got->str, "\n        \"status\": \"running\""));
+    json_decref(msg);
+    g_string_free(got, TRUE);
+    qmp_conn_close(c);
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+    unlink(path);
+    g_free(path);
+}
+
 /* Each test runs in its own process; its shared vireo must exit cleanly. */
 static void end_shared(void)
 {
@@ -1128,6 +1202,7 @@ int main(int argc, char **argv)
     qtest_set_teardown(end_shared);
     qtest_add_func("/qmp/protocol/greeting-negotiation",
                     test_greeting_and_negotiation);
+    qtest_add_func("/qmp/protocol/pretty", test_qmp_pretty);
     qtest_add_func("/qmp/protocol/id-echo", test_id_echo);
     qtest_add_func("/qmp/protocol/unknown-command", test_unknown_command);
     qtest_add_func("/qmp/protocol/bad-arguments", test_bad_arguments);
