@@ -7,6 +7,7 @@
 #include <string.h>
 #include <glib.h>
 #include "net/net.h"
+#include "net/announce.h"
 #include "net/clients.h"
 #include "qapi/qapi-events.h"
 #include "system/runstate.h"
@@ -726,6 +727,7 @@ void net_cleanup(void)
 {
     NetClientState *nc;
 
+    announce_cleanup();
     /* NICs belong to their devices; only backends are deleted here. */
     for (;;) {
         nc = NULL;
