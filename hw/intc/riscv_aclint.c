@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* CLINT / ACLINT (see include/hw/intc/riscv_aclint.h). */
+/* ACLINT MSWI, MTIMER, SSWI and the CLINT (include/hw/intc/riscv_aclint.h). */
 #include <inttypes.h>
 #include <glib.h>
 #include "hw/intc/riscv_aclint.h"
@@ -11,14 +11,14 @@ typedef struct AclintHart {
     unsigned index;
     uint64_t mtimecmp;
     int64_t deadline_ns; /* atomic: when mtime reaches mtimecmp */
-    bool msip, ssip;
+    bool msip;
     int mtip_level;
     QEMUTimer *timer;
     IrqLine msip_out, mtip_out, ssip_out;
 } AclintHart;
 
 struct RiscvAclint {
-    MemoryRegion *mmio, *sswi;
+    MemoryRegion *mmio, *mswi, *mtimer, *sswi; /* CLINT and ACLINT windows */
     unsigned num_harts;
     uint64_t hz;
     int64_t time_delta; /* mtime = ticks(virtual clock) + time_delta */
@@ -119,9 +119,16 @@ int64_t riscv_aclint_timer_deadline_ns(RiscvAclint *a, unsigned hart)
     return __atomic_load_n(&a->harts[hart].deadline_ns, __ATOMIC_RELAXED);
 }
 
+/* A register access the devices accept: 4 bytes (or 8 where @max_size
+ * allows), naturally aligned. */
+static bool aclint_access_ok(uint64_t off, unsigned size, unsigned max_size)
+{
+    return (size == 4 || size == max_size) && !(off & (size - 1));
+}
+
+/* 4-byte access to either half of a 64-bit register, or all of it. */
 static uint64_t read_part(uint64_t reg, uint64_t off, unsigned size)
 {
-    /* 4-byte access to either half of a 64-bit register. */
     if (size == 4) {
         return (off & 4) ? reg >> 32 : (uint32_t)reg;
     }
@@ -140,83 +147,143 @@ static uint64_t write_part(uint64_t reg, uint64_t off, unsigned size,
     return val;
 }
 
-static uint64_t aclint_read(void *opaque, uint64_t off, unsigned size)
+/* ---- MSWI: msip per hart ---- */
+
+static uint64_t mswi_read(void *opaque, uint64_t off, unsigned size)
 {
     RiscvAclint *a = opaque;
+    uint64_t h = off / 4;
 
-    if (off < ACLINT_MTIMECMP_BASE) {
-        unsigned h = off / 4;
-        return (h < a->num_harts && size == 4) ? a->harts[h].msip : 0;
+    if (!aclint_access_ok(off, size, 4) || h >= a->num_harts) {
+        return 0;
     }
-    if (off >= ACLINT_MTIME && off < ACLINT_MTIME + 8) {
-        return read_part(riscv_aclint_time(a), off, size);
-    }
-    if (off < ACLINT_MTIME) {
-        unsigned h = (off - ACLINT_MTIMECMP_BASE) / 8;
-        if (h < a->num_harts) {
-            return read_part(a->harts[h].mtimecmp, off, size);
-        }
-    }
-    return 0;
+    return a->harts[h].msip;
 }
 
-static void aclint_write(void *opaque, uint64_t off, uint64_t val,
+static void mswi_write(void *opaque, uint64_t off, uint64_t val,
+                       unsigned size)
+{
+    RiscvAclint *a = opaque;
+    uint64_t h = off / 4;
+
+    if (!aclint_access_ok(off, size, 4) || h >= a->num_harts) {
+        return;
+    }
+    /* Only bit 0 exists: any even value clears. */
+    a->harts[h].msip = val & 1;
+    irq_set(&a->harts[h].msip_out, val & 1);
+}
+
+/* ---- MTIMER: mtimecmp per hart, then mtime ---- */
+
+static uint64_t mtimer_read(void *opaque, uint64_t off, unsigned size)
+{
+    RiscvAclint *a = opaque;
+    uint64_t h = off / 8;
+
+    if (!aclint_access_ok(off, size, 8)) {
+        return 0;
+    }
+    if (off >= ACLINT_MTIMER_MTIME && off < ACLINT_MTIMER_MTIME + 8) {
+        return read_part(riscv_aclint_time(a), off, size);
+    }
+    return h < a->num_harts ? read_part(a->harts[h].mtimecmp, off, size) : 0;
+}
+
+static void mtimer_set_time(RiscvAclint *a, uint64_t off, unsigned size,
+                            uint64_t val)
+{
+    uint64_t now = riscv_aclint_time(a);
+    uint64_t want = write_part(now, off, size, val);
+
+    __atomic_store_n(&a->time_delta, a->time_delta + (int64_t)(want - now),
+                     __ATOMIC_RELAXED);
+    for (unsigned h = 0; h < a->num_harts; h++) {
+        aclint_timer_update(a, &a->harts[h]);
+    }
+}
+
+static void mtimer_write(void *opaque, uint64_t off, uint64_t val,
                          unsigned size)
 {
     RiscvAclint *a = opaque;
+    uint64_t h = off / 8;
 
-    if (off < ACLINT_MTIMECMP_BASE) {
-        unsigned h = off / 4;
-        if (h < a->num_harts && size == 4) {
-            a->harts[h].msip = val & 1;
-            irq_set(&a->harts[h].msip_out, val & 1);
-        }
+    if (!aclint_access_ok(off, size, 8)) {
         return;
     }
-    if (off >= ACLINT_MTIME && off < ACLINT_MTIME + 8) {
-        uint64_t now = riscv_aclint_time(a);
-        uint64_t want = write_part(now, off, size, val);
-        __atomic_store_n(&a->time_delta,
-                         a->time_delta + (int64_t)(want - now),
-                         __ATOMIC_RELAXED);
-        for (unsigned h = 0; h < a->num_harts; h++) {
-            aclint_timer_update(a, &a->harts[h]);
-        }
-        return;
-    }
-    if (off < ACLINT_MTIME) {
-        unsigned h = (off - ACLINT_MTIMECMP_BASE) / 8;
-        if (h < a->num_harts) {
-            AclintHart *hs = &a->harts[h];
-            hs->mtimecmp = write_part(hs->mtimecmp, off, size, val);
-            aclint_timer_update(a, hs);
-        }
+    if (off >= ACLINT_MTIMER_MTIME && off < ACLINT_MTIMER_MTIME + 8) {
+        mtimer_set_time(a, off, size, val);
+    } else if (h < a->num_harts) {
+        AclintHart *hs = &a->harts[h];
+        hs->mtimecmp = write_part(hs->mtimecmp, off, size, val);
+        aclint_timer_update(a, hs);
     }
 }
 
-static const MemoryRegionOps aclint_ops = {
-    .read = aclint_read,
-    .write = aclint_write,
-    .min_access = 4,
-    .max_access = 8,
-};
+/* ---- SSWI: setssip per hart ---- */
 
 static uint64_t sswi_read(void *opaque, uint64_t off, unsigned size)
 {
-    return 0; /* setssip reads as zero */
+    return 0; /* setssip always reads as zero */
 }
 
 static void sswi_write(void *opaque, uint64_t off, uint64_t val,
                        unsigned size)
 {
     RiscvAclint *a = opaque;
-    unsigned h = off / 4;
+    uint64_t h = off / 4;
 
-    /* Writing 1 sets the hart's SSIP; the guest clears it in sip. */
-    if (h < a->num_harts && (val & 1)) {
-        irq_set(&a->harts[h].ssip_out, 1);
+    /* Writing 1 sets the hart's SSIP; the guest clears it in sip, so 0
+     * does nothing here. */
+    if (aclint_access_ok(off, size, 4) && h < a->num_harts && (val & 1)) {
+        irq_raise(&a->harts[h].ssip_out);
     }
 }
+
+/* ---- the SiFive CLINT: MSWI at 0, MTIMER after it ---- */
+
+static uint64_t clint_read(void *opaque, uint64_t off, unsigned size)
+{
+    if (off < ACLINT_MTIMECMP_BASE) {
+        return mswi_read(opaque, off, size);
+    }
+    if (off - ACLINT_MTIMECMP_BASE < ACLINT_MTIMER_SIZE) {
+        return mtimer_read(opaque, off - ACLINT_MTIMECMP_BASE, size);
+    }
+    return 0;
+}
+
+static void clint_write(void *opaque, uint64_t off, uint64_t val,
+                        unsigned size)
+{
+    if (off < ACLINT_MTIMECMP_BASE) {
+        mswi_write(opaque, off, val, size);
+    } else if (off - ACLINT_MTIMECMP_BASE < ACLINT_MTIMER_SIZE) {
+        mtimer_write(opaque, off - ACLINT_MTIMECMP_BASE, val, size);
+    }
+}
+
+static const MemoryRegionOps clint_ops = {
+    .read = clint_read,
+    .write = clint_write,
+    .min_access = 4,
+    .max_access = 8,
+};
+
+static const MemoryRegionOps mswi_ops = {
+    .read = mswi_read,
+    .write = mswi_write,
+    .min_access = 4,
+    .max_access = 4,
+};
+
+static const MemoryRegionOps mtimer_ops = {
+    .read = mtimer_read,
+    .write = mtimer_write,
+    .min_access = 4,
+    .max_access = 8,
+};
 
 static const MemoryRegionOps sswi_ops = {
     .read = sswi_read,
@@ -225,11 +292,21 @@ static const MemoryRegionOps sswi_ops = {
     .max_access = 4,
 };
 
+static MemoryRegion *aclint_window(RiscvAclint *a, const char *name,
+                                   const char *suffix, uint64_t size,
+                                   const MemoryRegionOps *ops)
+{
+    char *full = g_strdup_printf("%s%s", name, suffix);
+    MemoryRegion *mr = memory_region_new_io(full, size, ops, a);
+
+    g_free(full);
+    return mr;
+}
+
 RiscvAclint *riscv_aclint_new(const char *name, unsigned num_harts,
                               uint64_t timebase_hz, Error **errp)
 {
     RiscvAclint *a;
-    char *sname;
 
     if (num_harts < 1 || num_harts > ACLINT_MAX_HARTS) {
         error_setg(errp, "CLINT: %u harts is out of range (1..%u)", num_harts,
@@ -251,10 +328,11 @@ RiscvAclint *riscv_aclint_new(const char *name, unsigned num_harts,
         a->harts[i].timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, aclint_timer_cb,
                                          &a->harts[i]);
     }
-    a->mmio = memory_region_new_io(name, ACLINT_CLINT_SIZE, &aclint_ops, a);
-    sname = g_strdup_printf("%s.sswi", name);
-    a->sswi = memory_region_new_io(sname, ACLINT_SSWI_SIZE, &sswi_ops, a);
-    g_free(sname);
+    a->mmio = aclint_window(a, name, "", ACLINT_CLINT_SIZE, &clint_ops);
+    a->mswi = aclint_window(a, name, ".mswi", ACLINT_SWI_SIZE, &mswi_ops);
+    a->mtimer = aclint_window(a, name, ".mtimer", ACLINT_MTIMER_SIZE,
+                              &mtimer_ops);
+    a->sswi = aclint_window(a, name, ".sswi", ACLINT_SWI_SIZE, &sswi_ops);
     riscv_aclint_reset(a);
     return a;
 }
@@ -268,6 +346,8 @@ void riscv_aclint_free(RiscvAclint *a)
         timer_free(a->harts[i].timer);
     }
     memory_region_free(a->mmio);
+    memory_region_free(a->mswi);
+    memory_region_free(a->mtimer);
     memory_region_free(a->sswi);
     g_free(a->harts);
     g_free(a);
@@ -288,6 +368,16 @@ void riscv_aclint_reset(RiscvAclint *a)
 MemoryRegion *riscv_aclint_mmio(RiscvAclint *a)
 {
     return a->mmio;
+}
+
+MemoryRegion *riscv_aclint_mswi_mmio(RiscvAclint *a)
+{
+    return a->mswi;
+}
+
+MemoryRegion *riscv_aclint_mtimer_mmio(RiscvAclint *a)
+{
+    return a->mtimer;
 }
 
 MemoryRegion *riscv_aclint_sswi_mmio(RiscvAclint *a)

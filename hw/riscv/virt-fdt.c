@@ -318,6 +318,60 @@ static void build_aia(Fdt *f, int soc, VirtBoard *b, const uint32_t *intc,
     ip->msi_phandle = msi_s;
 }
 
+/* mswi@ / sswi@: a software-interrupt device, an interrupt controller
+ * without interrupt cells of its own. */
+static void build_aclint_swi(Fdt *f, int soc, VirtBoard *b,
+                             const uint32_t *intc, const char *kind,
+                             uint64_t base, uint32_t irq)
+{
+    char compat[32];
+    int n = soc_child(f, soc, kind, base);
+
+    g_snprintf(compat, sizeof(compat), "riscv,aclint-%s", kind);
+    prop_str(f, n, "compatible", compat);
+    prop_reg(f, n, base, ACLINT_SWI_SIZE);
+    prop_irqs_ext(f, n, b, intc, &irq, 1);
+    prop_empty(f, n, "interrupt-controller");
+    prop_u32(f, n, "#interrupt-cells", 0);
+}
+
+/*
+ * aclint=on, as QEMU describes it: mswi@2000000, mtimer@2004000 and
+ * sswi@2f00000; with IMSICs only mtimer@2000000.  The MTIMER's reg lists
+ * mtime first, then the mtimecmp array (the order OpenSBI expects), and
+ * its size runs to the end of the CLINT slot, as QEMU writes it.
+ */
+static void build_aclint(Fdt *f, int soc, VirtBoard *b, const uint32_t *intc)
+{
+    bool imsic = b->aia == VIRT_AIA_APLIC_IMSIC;
+    uint64_t base = imsic ? VIRT_CLINT_BASE
+                          : VIRT_CLINT_BASE + ACLINT_SWI_SIZE;
+    uint64_t size = imsic ? ACLINT_MTIMER_SIZE
+                          : VIRT_CLINT_SIZE - ACLINT_SWI_SIZE;
+    uint64_t mtime = base + ACLINT_MTIMER_MTIME;
+    uint64_t cmp = base + ACLINT_MTIMER_MTIMECMP;
+    uint64_t mtime_size = size - ACLINT_MTIMER_MTIME;
+    uint32_t reg[8] = {
+        mtime >> 32, (uint32_t)mtime, mtime_size >> 32, (uint32_t)mtime_size,
+        cmp >> 32, (uint32_t)cmp, 0, ACLINT_MTIMER_MTIME,
+    };
+    uint32_t mti = RISCV_IRQ_MTI;
+    int n;
+
+    if (!imsic) {
+        build_aclint_swi(f, soc, b, intc, "mswi", VIRT_CLINT_BASE,
+                         RISCV_IRQ_MSI);
+    }
+    n = soc_child(f, soc, "mtimer", base);
+    prop_str(f, n, "compatible", "riscv,aclint-mtimer");
+    prop_cells(f, n, "reg", reg, 8);
+    prop_irqs_ext(f, n, b, intc, &mti, 1);
+    if (!imsic) {
+        build_aclint_swi(f, soc, b, intc, "sswi", VIRT_ACLINT_SSWI_BASE,
+                         RISCV_IRQ_SSI);
+    }
+}
+
 static void build_soc(Fdt *f, VirtBoard *b, const uint32_t *intc)
 {
     int soc = node(f, 0, "soc");
@@ -341,10 +395,14 @@ static void build_soc(Fdt *f, VirtBoard *b, const uint32_t *intc)
     prop_strs(f, n, "compatible", test_compat);
     prop_reg(f, n, VIRT_TEST_BASE, VIRT_TEST_SIZE);
 
-    n = soc_child(f, soc, "clint", VIRT_CLINT_BASE);
-    prop_strs(f, n, "compatible", clint_compat);
-    prop_reg(f, n, VIRT_CLINT_BASE, VIRT_CLINT_SIZE);
-    prop_irqs_ext(f, n, b, intc, clint_irqs, 2);
+    if (b->aclint) {
+        build_aclint(f, soc, b, intc);
+    } else {
+        n = soc_child(f, soc, "clint", VIRT_CLINT_BASE);
+        prop_strs(f, n, "compatible", clint_compat);
+        prop_reg(f, n, VIRT_CLINT_BASE, VIRT_CLINT_SIZE);
+        prop_irqs_ext(f, n, b, intc, clint_irqs, 2);
+    }
 
     if (b->aia == VIRT_AIA_NONE) {
         ip.phandle = build_plic(f, soc, b, intc);

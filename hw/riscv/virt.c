@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The riscv64 "virt" board, with QEMU's memory map: MROM with the reset
- * vector, sifive_test finisher, CLINT, PLIC, 16550 UART, RAM, the device
+ * vector, sifive_test finisher, CLINT (or with aclint=on the ACLINT
+ * MSWI, MTIMER and SSWI), PLIC, 16550 UART, RAM, the device
  * tree and the boot images; the harts run on the software CPU (accel/tcg).
  * PCIe (hw/pci) and virtio-mmio (hw/virtio) attach through
  * include/hw/riscv/virt.h (virt_irq and friends).  The interrupt
@@ -173,6 +174,16 @@ static void virt_mtip_out(void *opaque, int hart, int level)
     }
 }
 
+/* The SSWI only ever raises SSIP: the hart latches it into its
+ * software-writable mip.SSIP, which the guest clears through sip. */
+static void virt_ssip_out(void *opaque, int hart, int level)
+{
+    VirtBoard *b = opaque;
+    if (b->cpus && level) {
+        riscv_cpu_set_irq(b->cpus[hart], RISCV_IRQ_SSI, 1);
+    }
+}
+
 static void virt_uart_irq(void *opaque, int n, int level)
 {
     VirtBoard *b = opaque;
@@ -310,6 +321,39 @@ static bool virt_create_aia(VirtBoard *b, Error **errp)
            virt_map(VIRT_APLIC_S_BASE, riscv_aplic_mmio(b->aplic_s), errp);
 }
 
+/*
+ * The core-local interruptor: QEMU's SiFive CLINT, or with aclint=on the
+ * ACLINT devices as QEMU lays them out: MSWI at the CLINT base, MTIMER
+ * after it and the SSWI at VIRT_ACLINT_SSWI_BASE.  With IMSICs there is
+ * no MSWI or SSWI (IPIs are MSIs) and the MTIMER sits at the CLINT base.
+ */
+static bool virt_create_clint(VirtBoard *b, Error **errp)
+{
+    RiscvAclint *a;
+
+    b->clint = riscv_aclint_new("riscv.aclint", b->harts, VIRT_TIMEBASE_FREQ,
+                                errp);
+    if (!b->clint) {
+        return false;
+    }
+    a = b->clint;
+    for (unsigned h = 0; h < b->harts; h++) {
+        irq_init(riscv_aclint_msip_out(a, h), virt_msip_out, b, h);
+        irq_init(riscv_aclint_mtip_out(a, h), virt_mtip_out, b, h);
+        irq_init(riscv_aclint_ssip_out(a, h), virt_ssip_out, b, h);
+    }
+    if (!b->aclint) {
+        return virt_map(VIRT_CLINT_BASE, riscv_aclint_mmio(a), errp);
+    }
+    if (b->aia == VIRT_AIA_APLIC_IMSIC) {
+        return virt_map(VIRT_CLINT_BASE, riscv_aclint_mtimer_mmio(a), errp);
+    }
+    return virt_map(VIRT_CLINT_BASE, riscv_aclint_mswi_mmio(a), errp) &&
+           virt_map(VIRT_CLINT_BASE + ACLINT_SWI_SIZE,
+                    riscv_aclint_mtimer_mmio(a), errp) &&
+           virt_map(VIRT_ACLINT_SSWI_BASE, riscv_aclint_sswi_mmio(a), errp);
+}
+
 static bool virt_create_devices(VirtBoard *b, Error **errp)
 {
     static IrqLine uart_irq;
@@ -319,14 +363,8 @@ static bool virt_create_devices(VirtBoard *b, Error **errp)
                                   : virt_create_aia(b, errp))) {
         return false;
     }
-    b->clint = riscv_aclint_new("riscv.aclint", b->harts, VIRT_TIMEBASE_FREQ,
-                                errp);
-    if (!b->clint) {
+    if (!virt_create_clint(b, errp)) {
         return false;
-    }
-    for (unsigned h = 0; h < b->harts; h++) {
-        irq_init(riscv_aclint_msip_out(b->clint, h), virt_msip_out, b, h);
-        irq_init(riscv_aclint_mtip_out(b->clint, h), virt_mtip_out, b, h);
     }
 
     irq_init(&uart_irq, virt_uart_irq, b, 0);
@@ -343,11 +381,6 @@ static bool virt_create_devices(VirtBoard *b, Error **errp)
     b->mrom_ptr = memory_region_ram_ptr(b->mrom);
     return virt_map(VIRT_MROM_BASE, b->mrom, errp) &&
            virt_map(VIRT_TEST_BASE, b->test, errp) &&
-           virt_map(VIRT_CLINT_BASE, riscv_aclint_mmio(b->clint), errp) &&
-           /* With IMSICs, QEMU has no SSWI: IPIs are MSIs. */
-           (!b->aclint || b->aia == VIRT_AIA_APLIC_IMSIC ||
-            virt_map(VIRT_ACLINT_SSWI_BASE, riscv_aclint_sswi_mmio(b->clint),
-                     errp)) &&
            virt_map(VIRT_UART0_BASE, serial_mmio(b->uart), errp);
 }
 

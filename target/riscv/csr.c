@@ -488,6 +488,19 @@ static bool is_counter(unsigned csr)
 }
 
 /*
+ * SSIP raised through riscv_cpu_set_irq() (the ACLINT SSWI) is an edge:
+ * before software writes mip/sip/mvip, move it into the software-writable
+ * bit so that clearing SSIP there clears the raised one too.
+ */
+static void latch_ssip_line(RiscvCpu *cpu)
+{
+    if ((atomic_load(&cpu->mip_lines) & MIP_SSIP) &&
+        (atomic_fetch_and(&cpu->mip_lines, ~MIP_SSIP) & MIP_SSIP)) {
+        cpu->mip_sw |= MIP_SSIP;
+    }
+}
+
+/*
  * The CSR instructions.  @wmask selects bits to replace with @wval
  * (csrrw: all ones; csrrs: the set bits, value ones; csrrc: value zero).
  */
@@ -511,6 +524,9 @@ uint64_t riscv_csr_rmw(RiscvCpu *cpu, unsigned csr, uint64_t wval,
     if (csr == CSR_SATP && cpu->priv == RISCV_PRIV_S &&
         (cpu->mstatus & MSTATUS_TVM)) {
         goto illegal;
+    }
+    if (do_write && (csr == CSR_MIP || csr == CSR_SIP || csr == CSR_MVIP)) {
+        latch_ssip_line(cpu);
     }
     if (aia_has_side_effects(cpu, csr)) {
         /* One atomic access at the IMSIC: a claim or a csrs/csrc must not
@@ -556,6 +572,9 @@ bool riscv_csr_debug_write(RiscvCpu *cpu, unsigned csr, uint64_t val)
     csr &= 0xfff;
     if (!csr_read(cpu, csr, &dummy)) {
         return false;
+    }
+    if (csr == CSR_MIP || csr == CSR_SIP || csr == CSR_MVIP) {
+        latch_ssip_line(cpu);
     }
     return csr_write(cpu, csr, val);
 }
