@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include <glib.h>
+#include "hw/pci/pci.h"
 #include "monitor/monitor.h"
 #include "net/net.h"
 #include "qapi/qapi-types.h"
@@ -36,6 +37,7 @@ static void info_status(GString *out)
 
 static const HmpInfoCmd info_cmds[] = {
     {"network", "show the network state", hmp_info_network},
+    {"pci", "show the PCI functions and their BARs", hmp_info_pci},
     {"status", "show the current VM status (running|paused)", info_status},
     {"version", "show the version of the emulator", info_version},
     {NULL},

@@ -10,6 +10,7 @@
 #include "hw/core/machine.h"
 #include "hw/core/qdev.h"
 #include "hw/core/qom.h"
+#include "migration/migration.h"
 #include "monitor/monitor.h"
 #include "net/net.h"
 #include "system/options.h"
@@ -451,11 +452,14 @@ bool vl_create_later_objects(VlConfig *cfg, Error **errp)
         return false;
     }
     if (cfg->incoming) {
-        error_setg(errp,
-                   "-incoming %s: incoming migration is not available "
-                   "yet in this version of vireo",
-                   cfg->incoming);
-        return false;
+        /* The VM starts when the migration completes (unless -S), not
+         * at the end of start-up. */
+        bool start = !cfg->start_paused;
+        cfg->start_paused = true;
+        if (!migration_incoming_setup(cfg->incoming, start, errp)) {
+            error_prepend(errp, "-incoming %s: ", cfg->incoming);
+            return false;
+        }
     }
     return true;
 }

@@ -16,7 +16,7 @@ fi
 build=$1
 secs=$2
 srcdir=$(cd "$(dirname "$0")" && pwd)
-targets="fuzz-keyval fuzz-json-stream fuzz-virtqueue fuzz-virtio-net-ctrl fuzz-qapi-netdev fuzz-slirp-flow"
+targets="fuzz-keyval fuzz-json-stream fuzz-virtqueue fuzz-virtio-net-ctrl fuzz-qapi-netdev fuzz-slirp-flow fuzz-migration-load"
 
 case $secs in
 ''|*[!0-9]*) echo "SECONDS must be a number" >&2; exit 2 ;;

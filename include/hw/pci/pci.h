@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <glib.h>
 #include "hw/core/irq.h"
 #include "hw/core/qdev.h"
 #include "hw/pci/pci_regs.h"
@@ -151,6 +152,8 @@ PCIBus *pci_bus_of(BusState *qbus);
  * device (bridges before what is behind them) returns to power-on state. */
 void pci_bus_reset(PCIBus *root);
 PCIBus *pci_get_root_bus(void); /* the first root bus (pcie.0) */
+/* HMP "info pci" (hw/pci/pci-qmp.c; query-pci is there too). */
+void hmp_info_pci(GString *out);
 /* Create, place and realize a device built in (not from -device). */
 PCIDevice *pci_create_simple(PCIBus *bus, int devfn, const char *type,
                              Error **errp);

@@ -11,6 +11,7 @@
 #define RAM_BASE  0x80000000ull
 #define PLIC_PATH "/machine/soc/plic"
 #define PCIE_IRQ  32
+#define PCI_DEVFN_T(slot, fn) (((slot) << 3) | (fn))
 
 static bool devices_supported;
 
@@ -534,6 +535,131 @@ static void test_introspection(void)
     finish(s);
 }
 
+/* The query-pci entry at @slot.@fn of a device list (borrowed). */
+static json_t *pci_entry(json_t *devices, int slot, int fn)
+{
+    size_t i;
+    json_t *d;
+
+    json_array_foreach(devices, i, d)
+    {
+        if (json_integer_value(json_object_get(d, "slot")) == slot &&
+            json_integer_value(json_object_get(d, "function")) == fn) {
+            return d;
+        }
+    }
+    g_error("no PCI function %d.%d in query-pci", slot, fn);
+}
+
+static json_int_t jint(json_t *o, const char *path)
+{
+    gchar **keys = g_strsplit(path, ".", -1);
+
+    for (int i = 0; keys[i]; i++) {
+        o = json_object_get(o, keys[i]);
+        g_assert_nonnull(o);
+    }
+    g_strfreev(keys);
+    return json_integer_value(o);
+}
+
+/* query-pci and "info pci" show what the guest programmed. */
+static void test_query_pci(void)
+{
+    QTestState *s;
+    QPCIBus *bus;
+    QPCIDevice *td, *rp;
+    QPCIBar b0;
+    json_t *r, *devs, *d, *bridge, *regions, *hmp;
+    const char *text;
+
+    if (!need_devices()) {
+        return;
+    }
+    s = start("-device pcie-root-port,id=rp1,addr=1.0,chassis=1,slot=1 "
+              "-device virtio-net-pci,id=nic0,bus=rp1 "
+              "-device pci-testdev,id=td0,addr=2.0,membar=0x200000");
+    bus = qpci_new_virt(s);
+    td = qpci_device_find(bus, PCI_DEVFN_T(2, 0));
+    rp = qpci_device_find(bus, PCI_DEVFN_T(1, 0));
+    b0 = qpci_iomap(td, 0);
+    qpci_device_enable(td);
+    /* Bus 1 behind the root port, as firmware would number it. */
+    qpci_config_writeb(rp, 0x19, 1);
+    qpci_config_writeb(rp, 0x1a, 1);
+    qpci_config_writew(rp, 0x20, 0x4010); /* memory window 0x40100000.. */
+    qpci_config_writew(rp, 0x22, 0x4020); /* ..0x402fffff */
+
+    r = qtest_qmp_assert_success_ref(s, "{'execute': 'query-pci'}");
+    g_assert_cmpuint(json_array_size(r), ==, 1);
+    g_assert_cmpint(jint(json_array_get(r, 0), "bus"), ==, 0);
+    devs = json_object_get(json_array_get(r, 0), "devices");
+    g_assert_cmpuint(json_array_size(devs), ==, 3);
+    /* The host bridge. */
+    d = pci_entry(devs, 0, 0);
+    g_assert_cmpint(jint(d, "id.vendor"), ==, 0x1b36);
+    g_assert_cmpint(jint(d, "id.device"), ==, 0x0008);
+    g_assert_cmpint(jint(d, "class_info.class"), ==, 0x0600);
+    g_assert_cmpstr(json_string_value(json_object_get(
+                        json_object_get(d, "class_info"), "desc")), ==,
+                    "Host bridge");
+    g_assert_cmpstr(json_string_value(json_object_get(d, "qdev_id")), ==, "");
+    /* The test device: BAR 0 where we put it, BAR 2 64-bit unmapped. */
+    d = pci_entry(devs, 2, 0);
+    g_assert_cmpstr(json_string_value(json_object_get(d, "qdev_id")), ==,
+                    "td0");
+    g_assert_cmpint(jint(d, "irq_pin"), ==, qpci_config_readb(td, 0x3d));
+    regions = json_object_get(d, "regions");
+    g_assert_cmpint(jint(json_array_get(regions, 0), "bar"), ==, 0);
+    g_assert_cmpint(jint(json_array_get(regions, 0), "address"), ==,
+                    (json_int_t)b0.addr);
+    g_assert_cmpint(jint(json_array_get(regions, 0), "size"), ==, 4096);
+    g_assert_cmpstr(json_string_value(json_object_get(
+                        json_array_get(regions, 0), "type")), ==, "memory");
+    g_assert_cmpstr(json_string_value(json_object_get(
+                        json_array_get(regions, 1), "type")), ==, "io");
+    g_assert_cmpint(jint(json_array_get(regions, 2), "bar"), ==, 2);
+    g_assert_true(json_is_true(json_object_get(json_array_get(regions, 2),
+                                               "mem_type_64")));
+    g_assert_cmpint(jint(json_array_get(regions, 2), "address"), ==, -1);
+    /* The root port and the NIC behind it. */
+    d = pci_entry(devs, 1, 0);
+    g_assert_cmpint(jint(d, "class_info.class"), ==, 0x0604);
+    bridge = json_object_get(d, "pci_bridge");
+    g_assert_nonnull(bridge);
+    g_assert_cmpint(jint(bridge, "bus.number"), ==, 0);
+    g_assert_cmpint(jint(bridge, "bus.secondary"), ==, 1);
+    g_assert_cmpint(jint(bridge, "bus.subordinate"), ==, 1);
+    g_assert_cmphex(jint(bridge, "bus.memory_range.base"), ==, 0x40100000);
+    g_assert_cmphex(jint(bridge, "bus.memory_range.limit"), ==, 0x402fffff);
+    d = pci_entry(json_object_get(bridge, "devices"), 0, 0);
+    g_assert_cmpint(jint(d, "bus"), ==, 1);
+    g_assert_cmpint(jint(d, "id.vendor"), ==, 0x1af4);
+    g_assert_cmpint(jint(d, "id.device"), ==, 0x1041);
+    g_assert_cmpint(jint(d, "class_info.class"), ==, 0x0200);
+    g_assert_cmpstr(json_string_value(json_object_get(d, "qdev_id")), ==,
+                    "nic0");
+    json_decref(r);
+
+    hmp = qtest_qmp_assert_success_ref(
+        s, "{'execute': 'human-monitor-command', "
+           "'arguments': {'command-line': 'info pci'}}");
+    text = json_string_value(hmp);
+    g_assert_nonnull(strstr(text, "  Bus  0, device   0, function 0:\r\n"
+                                  "    Host bridge: PCI device 1b36:0008"));
+    g_assert_nonnull(strstr(text, "  Bus  1, device   0, function 0:\r\n"
+                                  "    Ethernet controller: PCI device "
+                                  "1af4:1041"));
+    g_assert_nonnull(strstr(text, "id \"nic0\""));
+    g_assert_nonnull(strstr(text, "id \"td0\""));
+    g_assert_nonnull(strstr(text, "      secondary bus 1.\r\n"));
+    json_decref(hmp);
+    qpci_device_free(td);
+    qpci_device_free(rp);
+    qpci_free(bus);
+    finish(s);
+}
+
 /* Does this build create -device devices?  A duplicate slot tells. */
 static bool probe_devices(void)
 {
@@ -558,6 +684,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pci/virt/introspection", test_introspection);
     g_test_add_func("/pci/virt/placement", test_placement);
     g_test_add_func("/pci/virt/bars", test_bars);
+    g_test_add_func("/pci/virt/query-pci", test_query_pci);
     g_test_add_func("/pci/virt/write-masks", test_write_masks);
     g_test_add_func("/pci/virt/msix", test_msix);
     g_test_add_func("/pci/virt/intx", test_intx);
