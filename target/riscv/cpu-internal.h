@@ -8,6 +8,7 @@
 
 #include <glib.h>
 #include <setjmp.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -122,13 +123,22 @@ enum {
 
 #define TLB_BITS 8
 #define TLB_SIZE (1u << TLB_BITS)
-#define TLB_INVALID 1ULL /* odd: never equal to a page-aligned address */
-#define TLB_MMIO    2ULL /* page is MMIO: always take the slow path */
+/*
+ * Tag flags live in bits 10 and 11: the fast paths compare the tag with
+ * va & (RV_PAGE_MASK | (size - 1)), which never has those bits set, so an
+ * invalid or MMIO entry (or a misaligned access) always misses.
+ */
+#define TLB_INVALID 0x400ULL /* never equal to a masked address */
+#define TLB_MMIO    0x800ULL /* page is MMIO: always take the slow path */
+
+struct RvDecodedPage;
 
 typedef struct RvTlbEntry {
     uint64_t tag;     /* virtual page, or TLB_INVALID; | TLB_MMIO */
     uintptr_t addend; /* host address = guest virtual + addend */
     uint64_t pa_page;
+    /* execute entries: the decoded page of pa_page, NULL until looked up */
+    struct RvDecodedPage *dpage;
 } RvTlbEntry;
 
 /* ---- decoded instructions ---- */
@@ -156,6 +166,8 @@ typedef enum RvOp {
     OP_LR_D, OP_SC_D, OP_AMOSWAP_D, OP_AMOADD_D, OP_AMOXOR_D, OP_AMOAND_D,
     OP_AMOOR_D, OP_AMOMIN_D, OP_AMOMAX_D, OP_AMOMINU_D, OP_AMOMAXU_D,
     OP_FLW, OP_FLD, OP_FSW, OP_FSD,
+    /* Never decoded: the sentinel after the last slot of a decoded page. */
+    OP_END,
     /* Everything from OP_FP_FIRST on is handled by riscv_fpu_exec(). */
     OP_FP_FIRST,
     OP_FMADD_S = OP_FP_FIRST, OP_FMSUB_S, OP_FNMSUB_S, OP_FNMADD_S,
@@ -184,15 +196,39 @@ typedef struct RvInsn {
     uint8_t len; /* 2 or 4 */
     uint8_t rm;  /* FP rounding mode field; aq/rl for AMOs */
     int32_t imm; /* immediate; CSR number; raw bits for OP_ILLEGAL */
-} RvInsn;
+    uint16_t dop; /* dispatch index: op, | DOP_C when len == 2 */
+    uint16_t pad; /* 16 bytes: slot addresses are shifts of the pc */
+} __attribute__((aligned(16))) RvInsn;
+
+/*
+ * The interpreter has a handler per operation and length, so sequential
+ * execution advances by a constant instead of loading the length.
+ */
+#define DOP_C 0x100
+#define DOP_COUNT (2 * DOP_C)
+_Static_assert(OP_COUNT <= DOP_C, "dispatch index");
+
+/* log2(sizeof(RvInsn)); one slot per guest halfword. */
+#define RV_INSN_SHIFT 4
+_Static_assert(sizeof(RvInsn) == 1u << RV_INSN_SHIFT, "RvInsn size");
 
 #define RV_SCRATCH_REG 32
 #define DPAGE_SLOTS (RV_PAGE_SIZE / 2)
 
-/* Decoded instructions of one physical page, one slot per halfword. */
+/*
+ * Decoded instructions of one physical page, one slot per halfword, and an
+ * OP_END sentinel after the last slot, so straight-line execution leaves
+ * the page without a bounds check per instruction.  Slots are decoded
+ * lazily from guest RAM (@host) and the bytes each was decoded from are
+ * kept in @raw: fence.i only checks those against RAM (when the page is
+ * next entered) instead of throwing every decoded page away.
+ */
 typedef struct RvDecodedPage {
     uint64_t pa_page;
-    RvInsn insn[DPAGE_SLOTS];
+    uint64_t gen; /* cpu->code_gen when @raw was last known current */
+    RvInsn insn[DPAGE_SLOTS + 1];
+    const uint8_t *host; /* the page in guest RAM */
+    uint8_t raw[RV_PAGE_SIZE];
 } RvDecodedPage;
 
 #define DCACHE_BUCKETS 4096 /* open-addressed, power of two */
@@ -210,17 +246,18 @@ struct RiscvCpu {
     uint64_t stop_at; /* icount at which riscv_cpu_run() returns */
     unsigned priv;
     unsigned dmmu;        /* MMU context for loads/stores (MPRV aware) */
+    unsigned immu;        /* MMU context for instruction fetch */
     /*
      * Nonzero when the loop must look at interrupts, exit requests, code
-     * invalidations or dead decoded pages before the next instruction.
-     * Set by other threads and internally (CSR writes, xRET, fence.i).
+     * invalidations or dead decoded pages; checked at every block end
+     * (see exec_loop()).  Set by other threads and internally (CSR writes,
+     * xRET, traps, dropped decoded pages).
      */
     atomic_int attention;
 
     /* fetch cache: current virtual code page and its decoded page */
     uint64_t cur_vpage; /* TLB_INVALID when none */
-    RvDecodedPage *cur_dpage;
-    uintptr_t cur_addend;
+    RvDecodedPage *cur_dpage; /* riscv_fetch_page()'s answer, or NULL */
 
     RvTlbEntry tlb[MMU_COUNT][3][TLB_SIZE];
     /* Virtual range covered by superpage fills since the last full flush. */
@@ -259,6 +296,7 @@ struct RiscvCpu {
         RvDecodedPage *page;
     } dcache[DCACHE_BUCKETS];
     unsigned dcache_used;
+    uint64_t code_gen; /* bumped by fence.i */
     GPtrArray *dead_pages; /* freed at the next instruction boundary */
 
     /* cross-thread requests, protected by lock */
@@ -308,11 +346,17 @@ void riscv_store_slow(RiscvCpu *cpu, uint64_t va, unsigned size,
 /* Host pointer for an aligned AMO/LR/SC of @size bytes (raises faults). */
 void *riscv_amo_ptr(RiscvCpu *cpu, uint64_t va, unsigned size, bool is_lr,
                     uint64_t *pa);
-/* Make cur_vpage/cur_dpage describe the page of cpu->pc (raises faults). */
+/*
+ * Make cur_vpage/cur_dpage describe the page of cpu->pc (raises faults);
+ * cur_dpage is NULL when the page cannot be cached (PMP finer than a
+ * page).  Also caches the decoded page in the execute TLB entry.
+ */
 void riscv_fetch_page(RiscvCpu *cpu);
 /* Decode the instruction at cpu->pc into *out (page crossing case). */
 void riscv_fetch_slow(RiscvCpu *cpu, RvInsn *out);
 void riscv_dcache_flush_all(RiscvCpu *cpu);
+/* fence.i: check every decoded page against RAM before its next use. */
+void riscv_dcache_revalidate_all(RiscvCpu *cpu);
 void riscv_dcache_invalidate_range(RiscvCpu *cpu, uint64_t pa, uint64_t len);
 void riscv_free_dead_pages(RiscvCpu *cpu);
 bool riscv_pmp_csr_write(RiscvCpu *cpu, unsigned csr, uint64_t val);

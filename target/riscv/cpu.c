@@ -3,10 +3,11 @@
  * Software RISC-V CPU: life cycle, the public API and the interpreter loop.
  *
  * The loop executes pre-decoded instructions (RvInsn) taken from a per-hart
- * cache of decoded physical pages; loads and stores go through a small
- * direct-mapped software TLB that maps guest virtual pages to host
- * pointers.  Exceptions unwind to riscv_cpu_run() with longjmp after the
- * trap has been entered.
+ * cache of decoded physical pages, a block at a time, with threaded
+ * dispatch (see exec_loop() and docs/riscv-cpu.md); loads and stores go
+ * through a small direct-mapped software TLB that maps guest virtual pages
+ * to host pointers, checked inline.  Exceptions unwind to riscv_cpu_run()
+ * with longjmp after the trap has been entered.
  */
 #include "cpu-internal.h"
 
@@ -30,6 +31,7 @@ void riscv_cpu_update_mmu_ctx(RiscvCpu *cpu)
         eff = (cpu->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
     }
     cpu->dmmu = riscv_mmu_idx(eff, cpu->mstatus);
+    cpu->immu = riscv_mmu_idx(cpu->priv, cpu->mstatus);
 }
 
 RiscvCpu *riscv_cpu_new(unsigned hartid, const RiscvMemOps *ops, void *opaque,
@@ -243,42 +245,7 @@ uint64_t riscv_cpu_icount(const RiscvCpu *cpu)
     return cpu->icount;
 }
 
-/* ---------------- the interpreter ---------------- */
-
-static inline uint64_t ld_mem(RiscvCpu *cpu, uint64_t va, unsigned size)
-{
-    RvTlbEntry *e =
-        &cpu->tlb[cpu->dmmu][ACC_READ][(va >> RV_PAGE_BITS) & (TLB_SIZE - 1)];
-    if (likely(e->tag == (va & RV_PAGE_MASK) &&
-               (va & (RV_PAGE_SIZE - 1)) <= RV_PAGE_SIZE - size)) {
-        const void *p = (const void *)(e->addend + (uintptr_t)va);
-        switch (size) {
-        case 1: return *(const uint8_t *)p;
-        case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
-        case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
-        default: { uint64_t v; memcpy(&v, p, 8); return v; }
-        }
-    }
-    return riscv_load_slow(cpu, va, size);
-}
-
-static inline void st_mem(RiscvCpu *cpu, uint64_t va, unsigned size,
-                          uint64_t val)
-{
-    RvTlbEntry *e =
-        &cpu->tlb[cpu->dmmu][ACC_WRITE][(va >> RV_PAGE_BITS) & (TLB_SIZE - 1)];
-    if (likely(e->tag == (va & RV_PAGE_MASK) &&
-               (va & (RV_PAGE_SIZE - 1)) <= RV_PAGE_SIZE - size)) {
-        void *p = (void *)(e->addend + (uintptr_t)va);
-        switch (size) {
-        case 1: *(uint8_t *)p = val; return;
-        case 2: { uint16_t v = val; memcpy(p, &v, 2); return; }
-        case 4: { uint32_t v = val; memcpy(p, &v, 4); return; }
-        default: memcpy(p, &val, 8); return;
-        }
-    }
-    riscv_store_slow(cpu, va, size, val);
-}
+/* ---------------- instruction helpers ---------------- */
 
 _Noreturn static void illegal_insn(RiscvCpu *cpu)
 {
@@ -467,229 +434,491 @@ static int32_t rem32(int32_t a, int32_t b)
 
 #define SX32(v) ((uint64_t)(int64_t)(int32_t)(v))
 
-/* Fetch the decoded instruction at cpu->pc; may use *tmp for odd cases. */
-static inline const RvInsn *fetch(RiscvCpu *cpu, RvInsn *tmp)
+/* ---------------- system instructions ---------------- */
+
+typedef enum RvSysResult {
+    SYS_CONTINUE,
+    SYS_WFI,
+} RvSysResult;
+
+/*
+ * Instructions that may change the privilege, the MMU context, interrupt
+ * enables, the TLB or the decoded code.  They run out of line with
+ * cpu->pc and cpu->icount up to date and leave both describing the next
+ * instruction; the loop then goes back to its checks, so an interrupt they
+ * enable is taken right after them.
+ */
+static RvSysResult exec_system(RiscvCpu *cpu, const RvInsn *d)
 {
-    uint64_t pc = cpu->pc;
+    uint64_t pc = cpu->pc, npc = pc + d->len;
 
-    if (unlikely((pc & RV_PAGE_MASK) != cpu->cur_vpage)) {
-        riscv_fetch_page(cpu);
-        if (!cpu->cur_dpage) {
-            riscv_fetch_slow(cpu, tmp);
-            return tmp;
+    switch (d->op) {
+    case OP_FENCE_I:
+        riscv_dcache_revalidate_all(cpu);
+        break;
+    case OP_ECALL:
+        riscv_raise(cpu, EXC_ECALL_U + cpu->priv, 0);
+    case OP_EBREAK:
+        riscv_raise(cpu, EXC_BREAKPOINT, pc);
+    case OP_MRET:
+        if (cpu->priv != RISCV_PRIV_M) {
+            illegal_insn(cpu);
         }
-    }
-    unsigned off = pc & (RV_PAGE_SIZE - 1);
-    RvInsn *d = &cpu->cur_dpage->insn[off >> 1];
-    if (unlikely(d->op == OP_UNDECODED)) {
-        const uint8_t *host = (const uint8_t *)(cpu->cur_addend + pc);
-        uint16_t lo;
-        memcpy(&lo, host, 2);
-        if ((lo & 3) == 3 && off == RV_PAGE_SIZE - 2) {
-            /* 32-bit instruction straddling pages: never cached. */
-            riscv_fetch_slow(cpu, tmp);
-            return tmp;
+        riscv_mret(cpu);
+        cpu->icount++;
+        return SYS_CONTINUE;
+    case OP_SRET:
+        if (cpu->priv == RISCV_PRIV_U ||
+            (cpu->priv == RISCV_PRIV_S && (cpu->mstatus & MSTATUS_TSR))) {
+            illegal_insn(cpu);
         }
-        uint32_t raw = lo;
-        if ((lo & 3) == 3) {
-            uint16_t hi;
-            memcpy(&hi, host + 2, 2);
-            raw |= (uint32_t)hi << 16;
-        }
-        riscv_decode(raw, d);
-    }
-    return d;
-}
-
-static RiscvRunResult exec_loop(RiscvCpu *cpu)
-{
-    uint64_t *x = cpu->x;
-    RvInsn tmp;
-
-    for (;;) {
-        if (unlikely(atomic_load_explicit(&cpu->attention,
-                                          memory_order_relaxed))) {
-            if (handle_attention(cpu)) {
-                return RISCV_RUN_EXIT;
-            }
-        }
-        if (unlikely(cpu->icount >= cpu->stop_at)) {
-            return RISCV_RUN_BUDGET;
-        }
-        const RvInsn *d = fetch(cpu, &tmp);
-        uint64_t pc = cpu->pc;
-        uint64_t npc = pc + d->len;
-        uint64_t a = x[d->rs1], b = x[d->rs2];
-        int64_t imm = d->imm;
-
-        switch (d->op) {
-        case OP_LUI: x[d->rd] = imm; break;
-        case OP_AUIPC: x[d->rd] = pc + imm; break;
-        case OP_JAL: x[d->rd] = npc; npc = pc + imm; break;
-        case OP_JALR: npc = (a + imm) & ~1ULL; x[d->rd] = pc + d->len; break;
-        case OP_BEQ: if (a == b) npc = pc + imm; break;
-        case OP_BNE: if (a != b) npc = pc + imm; break;
-        case OP_BLT: if ((int64_t)a < (int64_t)b) npc = pc + imm; break;
-        case OP_BGE: if ((int64_t)a >= (int64_t)b) npc = pc + imm; break;
-        case OP_BLTU: if (a < b) npc = pc + imm; break;
-        case OP_BGEU: if (a >= b) npc = pc + imm; break;
-        case OP_LB: x[d->rd] = (int64_t)(int8_t)ld_mem(cpu, a + imm, 1); break;
-        case OP_LH: x[d->rd] = (int64_t)(int16_t)ld_mem(cpu, a + imm, 2); break;
-        case OP_LW: x[d->rd] = SX32(ld_mem(cpu, a + imm, 4)); break;
-        case OP_LD: x[d->rd] = ld_mem(cpu, a + imm, 8); break;
-        case OP_LBU: x[d->rd] = ld_mem(cpu, a + imm, 1); break;
-        case OP_LHU: x[d->rd] = ld_mem(cpu, a + imm, 2); break;
-        case OP_LWU: x[d->rd] = ld_mem(cpu, a + imm, 4); break;
-        case OP_SB: st_mem(cpu, a + imm, 1, b); break;
-        case OP_SH: st_mem(cpu, a + imm, 2, b); break;
-        case OP_SW: st_mem(cpu, a + imm, 4, b); break;
-        case OP_SD: st_mem(cpu, a + imm, 8, b); break;
-        case OP_ADDI: x[d->rd] = a + imm; break;
-        case OP_SLTI: x[d->rd] = (int64_t)a < imm; break;
-        case OP_SLTIU: x[d->rd] = a < (uint64_t)imm; break;
-        case OP_XORI: x[d->rd] = a ^ imm; break;
-        case OP_ORI: x[d->rd] = a | imm; break;
-        case OP_ANDI: x[d->rd] = a & imm; break;
-        case OP_SLLI: x[d->rd] = a << imm; break;
-        case OP_SRLI: x[d->rd] = a >> imm; break;
-        case OP_SRAI: x[d->rd] = (int64_t)a >> imm; break;
-        case OP_ADD: x[d->rd] = a + b; break;
-        case OP_SUB: x[d->rd] = a - b; break;
-        case OP_SLL: x[d->rd] = a << (b & 63); break;
-        case OP_SLT: x[d->rd] = (int64_t)a < (int64_t)b; break;
-        case OP_SLTU: x[d->rd] = a < b; break;
-        case OP_XOR: x[d->rd] = a ^ b; break;
-        case OP_SRL: x[d->rd] = a >> (b & 63); break;
-        case OP_SRA: x[d->rd] = (int64_t)a >> (b & 63); break;
-        case OP_OR: x[d->rd] = a | b; break;
-        case OP_AND: x[d->rd] = a & b; break;
-        case OP_ADDIW: x[d->rd] = SX32(a + imm); break;
-        case OP_SLLIW: x[d->rd] = SX32((uint32_t)a << imm); break;
-        case OP_SRLIW: x[d->rd] = SX32((uint32_t)a >> imm); break;
-        case OP_SRAIW: x[d->rd] = SX32((int32_t)a >> imm); break;
-        case OP_ADDW: x[d->rd] = SX32(a + b); break;
-        case OP_SUBW: x[d->rd] = SX32(a - b); break;
-        case OP_SLLW: x[d->rd] = SX32((uint32_t)a << (b & 31)); break;
-        case OP_SRLW: x[d->rd] = SX32((uint32_t)a >> (b & 31)); break;
-        case OP_SRAW: x[d->rd] = SX32((int32_t)a >> (b & 31)); break;
-        case OP_MUL: x[d->rd] = a * b; break;
-        case OP_MULH:
-            x[d->rd] = (uint64_t)(((__int128)(int64_t)a * (int64_t)b) >> 64);
-            break;
-        case OP_MULHSU:
-            x[d->rd] =
-                (uint64_t)(((__int128)(int64_t)a * (__int128)b) >> 64);
-            break;
-        case OP_MULHU:
-            x[d->rd] = (uint64_t)(((unsigned __int128)a * b) >> 64);
-            break;
-        case OP_DIV: x[d->rd] = div64(a, b); break;
-        case OP_DIVU: x[d->rd] = b ? a / b : UINT64_MAX; break;
-        case OP_REM: x[d->rd] = rem64(a, b); break;
-        case OP_REMU: x[d->rd] = b ? a % b : a; break;
-        case OP_MULW: x[d->rd] = SX32(a * b); break;
-        case OP_DIVW: x[d->rd] = SX32(div32(a, b)); break;
-        case OP_DIVUW:
-            x[d->rd] = SX32((uint32_t)b ? (uint32_t)a / (uint32_t)b
-                                        : UINT32_MAX);
-            break;
-        case OP_REMW: x[d->rd] = SX32(rem32(a, b)); break;
-        case OP_REMUW:
-            x[d->rd] = SX32((uint32_t)b ? (uint32_t)a % (uint32_t)b
-                                        : (uint32_t)a);
-            break;
-        case OP_FENCE: break;
-        case OP_FENCE_I:
-            riscv_dcache_flush_all(cpu);
-            riscv_request_check(cpu); /* frees the dead pages */
-            break;
-        case OP_ECALL:
-            riscv_raise(cpu, EXC_ECALL_U + cpu->priv, 0);
-        case OP_EBREAK:
-            riscv_raise(cpu, EXC_BREAKPOINT, pc);
-        case OP_MRET:
-            if (cpu->priv != RISCV_PRIV_M) {
-                illegal_insn(cpu);
-            }
-            riscv_mret(cpu);
-            cpu->icount++;
-            continue;
-        case OP_SRET:
-            if (cpu->priv == RISCV_PRIV_U ||
-                (cpu->priv == RISCV_PRIV_S && (cpu->mstatus & MSTATUS_TSR))) {
-                illegal_insn(cpu);
-            }
-            riscv_sret(cpu);
-            cpu->icount++;
-            continue;
-        case OP_WFI:
-            if (cpu->priv == RISCV_PRIV_U ||
-                (cpu->priv == RISCV_PRIV_S && (cpu->mstatus & MSTATUS_TW))) {
-                illegal_insn(cpu);
-            }
-            cpu->pc = npc;
-            cpu->icount++;
-            if (!riscv_cpu_wakeup_pending(cpu)) {
-                return RISCV_RUN_WFI;
-            }
-            continue;
-        case OP_SFENCE_VMA:
-            if (cpu->priv == RISCV_PRIV_U ||
-                (cpu->priv == RISCV_PRIV_S && (cpu->mstatus & MSTATUS_TVM))) {
-                illegal_insn(cpu);
-            }
-            if (d->rs1 == 0) {
-                riscv_tlb_flush_all(cpu);
-            } else {
-                riscv_tlb_flush_va(cpu, a);
-            }
-            break;
-        case OP_CSRRW: case OP_CSRRS: case OP_CSRRC:
-        case OP_CSRRWI: case OP_CSRRSI: case OP_CSRRCI:
-            exec_csr(cpu, d);
-            break;
-        case OP_LR_W ... OP_AMOMAXU_D:
-            exec_amo(cpu, d);
-            break;
-        case OP_FLW:
-            if (riscv_fs_off(cpu)) {
-                illegal_insn(cpu);
-            }
-            cpu->fpr[d->rd] = ld_mem(cpu, a + imm, 4) | 0xffffffff00000000ULL;
-            riscv_fs_dirty(cpu);
-            break;
-        case OP_FLD:
-            if (riscv_fs_off(cpu)) {
-                illegal_insn(cpu);
-            }
-            cpu->fpr[d->rd] = ld_mem(cpu, a + imm, 8);
-            riscv_fs_dirty(cpu);
-            break;
-        case OP_FSW:
-            if (riscv_fs_off(cpu)) {
-                illegal_insn(cpu);
-            }
-            st_mem(cpu, a + imm, 4, cpu->fpr[d->rs2]);
-            break;
-        case OP_FSD:
-            if (riscv_fs_off(cpu)) {
-                illegal_insn(cpu);
-            }
-            st_mem(cpu, a + imm, 8, cpu->fpr[d->rs2]);
-            break;
-        case OP_ILLEGAL:
-            riscv_raise(cpu, EXC_ILLEGAL, (uint32_t)d->imm);
-        default:
-            if (d->op >= OP_FP_FIRST && d->op < OP_COUNT) {
-                riscv_fpu_exec(cpu, d);
-                break;
-            }
+        riscv_sret(cpu);
+        cpu->icount++;
+        return SYS_CONTINUE;
+    case OP_WFI:
+        if (cpu->priv == RISCV_PRIV_U ||
+            (cpu->priv == RISCV_PRIV_S && (cpu->mstatus & MSTATUS_TW))) {
             illegal_insn(cpu);
         }
         cpu->pc = npc;
         cpu->icount++;
+        return riscv_cpu_wakeup_pending(cpu) ? SYS_CONTINUE : SYS_WFI;
+    case OP_SFENCE_VMA:
+        if (cpu->priv == RISCV_PRIV_U ||
+            (cpu->priv == RISCV_PRIV_S && (cpu->mstatus & MSTATUS_TVM))) {
+            illegal_insn(cpu);
+        }
+        if (d->rs1 == 0) {
+            riscv_tlb_flush_all(cpu);
+        } else {
+            riscv_tlb_flush_va(cpu, cpu->x[d->rs1]);
+        }
+        break;
+    case OP_CSRRW: case OP_CSRRS: case OP_CSRRC:
+    case OP_CSRRWI: case OP_CSRRSI: case OP_CSRRCI:
+        exec_csr(cpu, d);
+        break;
+    case OP_ILLEGAL:
+        riscv_raise(cpu, EXC_ILLEGAL, (uint32_t)d->imm);
+    default:
+        illegal_insn(cpu);
     }
+    cpu->pc = npc;
+    cpu->icount++;
+    return SYS_CONTINUE;
 }
+
+/* ---------------- the interpreter ---------------- */
+
+/*
+ * Most instructions a run of straight-line code can execute without a
+ * check: a whole page of compressed instructions, then the page's OP_END.
+ */
+#define RUN_MARGIN (DPAGE_SLOTS + 4)
+
+#define TLB_IDX(va) (((va) >> RV_PAGE_BITS) & (TLB_SIZE - 1))
+/*
+ * The guest pc of slot @p of the page being executed: slots are 16-byte
+ * aligned and one per halfword, so pc = pcbias + address / 8.
+ */
+#define PC_OF(p) (pcbias + ((uintptr_t)(p) >> (RV_INSN_SHIFT - 1)))
+#define SLOT_OF(pc) ((RvInsn *)(((pc) - pcbias) << (RV_INSN_SHIFT - 1)))
+#define DISPATCH() goto *tbl[d->dop]
+/* Handlers exist per length: STEP is the instruction length in bytes. */
+#define NEXT()                                                                \
+    do {                                                                      \
+        d = (RvInsn *)((char *)d + (STEP << (RV_INSN_SHIFT - 1)));            \
+        ic++;                                                                 \
+        DISPATCH();                                                           \
+    } while (0)
+/* Define handler @name for 4-byte (name_4) and 2-byte (name_2) forms. */
+#define DEF(name, ...)                                                        \
+    name##_4 : {                                                              \
+        enum { STEP = 4 };                                                    \
+        __VA_ARGS__                                                           \
+    }                                                                         \
+    name##_2 : {                                                              \
+        enum { STEP = 2 };                                                    \
+        __VA_ARGS__                                                           \
+    }
+#define BOTH(op, name) [op] = &&name##_4, [(op) | DOP_C] = &&name##_2
+#define BOTH_RANGE(lo, hi, name)                                              \
+    [lo ... hi] = &&name##_4, [(lo) | DOP_C ... (hi) | DOP_C] = &&name##_2
+/* Make cpu->pc and cpu->icount exact before anything that may trap. */
+#define SYNC()                                                                \
+    do {                                                                      \
+        cpu->pc = PC_OF(d);                                                   \
+        cpu->icount = ic;                                                     \
+    } while (0)
+#define ATTENTION() atomic_load_explicit(&cpu->attention, memory_order_relaxed)
+/*
+ * Control transfer: stay in the page while the budget and the attention
+ * flag allow, otherwise leave through the checks of the outer loop.  This
+ * bounds the instructions between checks by RUN_MARGIN.
+ */
+#define JUMP(target)                                                          \
+    do {                                                                      \
+        uint64_t t_ = (target);                                               \
+        ic++;                                                                 \
+        if (likely((t_ & RV_PAGE_MASK) == vbase && ic < soft_limit &&         \
+                   !ATTENTION())) {                                           \
+            d = SLOT_OF(t_);                                                  \
+            DISPATCH();                                                       \
+        }                                                                     \
+        npc = t_;                                                             \
+        goto leave;                                                           \
+    } while (0)
+/* After a slow path: an MMIO access may have raised an interrupt, asked
+ * for an exit or dropped decoded code; the instruction is complete. */
+#define AFTER_SLOW()                                                          \
+    do {                                                                      \
+        if (unlikely(ATTENTION())) {                                          \
+            npc = PC_OF(d) + STEP;                                            \
+            ic++;                                                             \
+            goto leave;                                                       \
+        }                                                                     \
+    } while (0)
+/* Aligned accesses within one TLB-mapped RAM page run inline. */
+#define DO_LOAD(size, utype, wb)                                              \
+    do {                                                                      \
+        uint64_t va_ = x[d->rs1] + (int64_t)d->imm;                           \
+        const RvTlbEntry *e_ = &rtlb[TLB_IDX(va_)];                           \
+        uint64_t v_;                                                          \
+        if (likely(e_->tag == (va_ & (RV_PAGE_MASK | ((size) - 1))))) {       \
+            utype t_;                                                         \
+            memcpy(&t_, (const void *)(e_->addend + (uintptr_t)va_), size);   \
+            v_ = t_;                                                          \
+            wb;                                                               \
+            NEXT();                                                           \
+        }                                                                     \
+        SYNC();                                                               \
+        v_ = riscv_load_slow(cpu, va_, size);                                 \
+        wb;                                                                   \
+        AFTER_SLOW();                                                         \
+        NEXT();                                                               \
+    } while (0)
+#define DO_STORE(size, utype, val)                                            \
+    do {                                                                      \
+        uint64_t va_ = x[d->rs1] + (int64_t)d->imm;                           \
+        const RvTlbEntry *e_ = &wtlb[TLB_IDX(va_)];                           \
+        uint64_t v_ = (val);                                                  \
+        if (likely(e_->tag == (va_ & (RV_PAGE_MASK | ((size) - 1))))) {       \
+            utype t_ = (utype)v_;                                             \
+            memcpy((void *)(e_->addend + (uintptr_t)va_), &t_, size);         \
+            NEXT();                                                           \
+        }                                                                     \
+        SYNC();                                                               \
+        riscv_store_slow(cpu, va_, size, v_);                                 \
+        AFTER_SLOW();                                                         \
+        NEXT();                                                               \
+    } while (0)
+#define ALU(expr)                                                             \
+    do {                                                                      \
+        uint64_t a = x[d->rs1], b = x[d->rs2];                                \
+        int64_t imm = d->imm;                                                 \
+        (void)a;                                                              \
+        (void)b;                                                              \
+        (void)imm;                                                            \
+        x[d->rd] = (expr);                                                    \
+        NEXT();                                                               \
+    } while (0)
+#define BRANCH(cond)                                                          \
+    do {                                                                      \
+        uint64_t a = x[d->rs1], b = x[d->rs2];                                \
+        if (cond) {                                                           \
+            JUMP(PC_OF(d) + (int64_t)d->imm);                                 \
+        }                                                                     \
+        NEXT();                                                               \
+    } while (0)
+#define FP_CHECK()                                                            \
+    do {                                                                      \
+        if (unlikely(riscv_fs_off(cpu))) {                                    \
+            SYNC();                                                           \
+            illegal_insn(cpu);                                                \
+        }                                                                     \
+    } while (0)
+
+/*
+ * Threaded interpreter over decoded pages.  A "block" is the run of
+ * instructions from an entry point to the next control transfer that
+ * leaves the page, exceeds the budget margin or finds the attention flag
+ * set; within it the pc and icount live in locals (the pc as the slot
+ * pointer d) and are written back before anything that may trap.
+ */
+/*
+ * Keep one dispatch jump per handler (GCC would merge them into a few
+ * shared ones, which predict badly).
+ */
+__attribute__((optimize("no-crossjumping", "no-gcse")))
+static RiscvRunResult exec_loop(RiscvCpu *cpu)
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+    static const void *const fast[DOP_COUNT] = {
+        [0 ... DOP_COUNT - 1] = &&op_system,
+        [OP_UNDECODED] = &&op_undecoded,
+        [OP_END] = &&op_end,
+        BOTH(OP_LUI, op_lui), BOTH(OP_AUIPC, op_auipc),
+        BOTH(OP_JAL, op_jal), BOTH(OP_JALR, op_jalr),
+        BOTH(OP_BEQ, op_beq), BOTH(OP_BNE, op_bne), BOTH(OP_BLT, op_blt),
+        BOTH(OP_BGE, op_bge), BOTH(OP_BLTU, op_bltu), BOTH(OP_BGEU, op_bgeu),
+        BOTH(OP_LB, op_lb), BOTH(OP_LH, op_lh), BOTH(OP_LW, op_lw),
+        BOTH(OP_LD, op_ld), BOTH(OP_LBU, op_lbu), BOTH(OP_LHU, op_lhu),
+        BOTH(OP_LWU, op_lwu),
+        BOTH(OP_SB, op_sb), BOTH(OP_SH, op_sh), BOTH(OP_SW, op_sw),
+        BOTH(OP_SD, op_sd),
+        BOTH(OP_ADDI, op_addi), BOTH(OP_SLTI, op_slti),
+        BOTH(OP_SLTIU, op_sltiu), BOTH(OP_XORI, op_xori),
+        BOTH(OP_ORI, op_ori), BOTH(OP_ANDI, op_andi),
+        BOTH(OP_SLLI, op_slli), BOTH(OP_SRLI, op_srli),
+        BOTH(OP_SRAI, op_srai),
+        BOTH(OP_ADD, op_add), BOTH(OP_SUB, op_sub), BOTH(OP_SLL, op_sll),
+        BOTH(OP_SLT, op_slt), BOTH(OP_SLTU, op_sltu), BOTH(OP_XOR, op_xor),
+        BOTH(OP_SRL, op_srl), BOTH(OP_SRA, op_sra), BOTH(OP_OR, op_or),
+        BOTH(OP_AND, op_and),
+        BOTH(OP_ADDIW, op_addiw), BOTH(OP_SLLIW, op_slliw),
+        BOTH(OP_SRLIW, op_srliw), BOTH(OP_SRAIW, op_sraiw),
+        BOTH(OP_ADDW, op_addw), BOTH(OP_SUBW, op_subw),
+        BOTH(OP_SLLW, op_sllw), BOTH(OP_SRLW, op_srlw),
+        BOTH(OP_SRAW, op_sraw),
+        BOTH(OP_MUL, op_mul), BOTH(OP_MULH, op_mulh),
+        BOTH(OP_MULHSU, op_mulhsu), BOTH(OP_MULHU, op_mulhu),
+        BOTH(OP_DIV, op_div), BOTH(OP_DIVU, op_divu), BOTH(OP_REM, op_rem),
+        BOTH(OP_REMU, op_remu),
+        BOTH(OP_MULW, op_mulw), BOTH(OP_DIVW, op_divw),
+        BOTH(OP_DIVUW, op_divuw), BOTH(OP_REMW, op_remw),
+        BOTH(OP_REMUW, op_remuw),
+        BOTH(OP_FENCE, op_fence),
+        BOTH_RANGE(OP_LR_W, OP_AMOMAXU_D, op_amo),
+        BOTH(OP_FLW, op_flw), BOTH(OP_FLD, op_fld), BOTH(OP_FSW, op_fsw),
+        BOTH(OP_FSD, op_fsd),
+        BOTH_RANGE(OP_FP_FIRST, OP_COUNT - 1, op_fp),
+    };
+#pragma GCC diagnostic pop
+    /* Near the end of the budget: check it before every instruction. */
+    static const void *const careful[DOP_COUNT] = {
+        [0 ... DOP_COUNT - 1] = &&op_careful,
+    };
+    uint64_t *const x = cpu->x;
+    RvInsn tmp[3];
+    RvInsn *d;
+    /* vbase: the guest page executed; pcbias: see PC_OF() */
+    uint64_t vbase, pcbias, ic, soft_limit, npc;
+    const RvTlbEntry *rtlb, *wtlb;
+    const void *const *tbl;
+
+outer:
+    if (unlikely(ATTENTION())) {
+        if (handle_attention(cpu)) {
+            return RISCV_RUN_EXIT;
+        }
+    }
+    ic = cpu->icount;
+    if (unlikely(ic >= cpu->stop_at)) {
+        return RISCV_RUN_BUDGET;
+    }
+    if (likely(cpu->stop_at - ic > RUN_MARGIN)) {
+        soft_limit = cpu->stop_at - RUN_MARGIN;
+        tbl = fast;
+    } else {
+        soft_limit = 0;
+        tbl = careful;
+    }
+    rtlb = cpu->tlb[cpu->dmmu][ACC_READ];
+    wtlb = cpu->tlb[cpu->dmmu][ACC_WRITE];
+    {
+        uint64_t pc = cpu->pc;
+        const RvTlbEntry *e = &cpu->tlb[cpu->immu][ACC_EXEC][TLB_IDX(pc)];
+        RvDecodedPage *pg;
+
+        vbase = pc & RV_PAGE_MASK;
+        if (likely(e->tag == vbase && e->dpage)) {
+            pg = e->dpage;
+        } else {
+            riscv_fetch_page(cpu); /* may raise a fetch fault */
+            pg = cpu->cur_dpage;
+            if (!pg) {
+                goto run_one;
+            }
+        }
+        pcbias = vbase - ((uintptr_t)pg->insn >> (RV_INSN_SHIFT - 1));
+        d = SLOT_OF(pc);
+    }
+    DISPATCH();
+
+run_one:
+    /*
+     * A page PMP does not map uniformly, or a 32-bit instruction across a
+     * page boundary: decode it on its own and follow it with OP_END.
+     */
+    riscv_fetch_slow(cpu, &tmp[0]);
+    tmp[1].op = tmp[1].dop = OP_END;
+    tmp[2].op = tmp[2].dop = OP_END;
+    d = tmp;
+    vbase = cpu->pc;
+    pcbias = vbase - ((uintptr_t)tmp >> (RV_INSN_SHIFT - 1));
+    soft_limit = 0; /* any jump leaves */
+    DISPATCH();
+
+leave:
+    cpu->pc = npc;
+    cpu->icount = ic;
+    goto outer;
+
+op_careful:
+    if (ic >= cpu->stop_at) {
+        SYNC();
+        goto outer;
+    }
+    goto *fast[d->dop];
+
+op_end:
+    SYNC();
+    goto outer;
+
+op_undecoded: {
+    uint64_t pc = PC_OF(d);
+    unsigned off = pc & (RV_PAGE_SIZE - 1);
+    RvDecodedPage *pg = (RvDecodedPage *)((char *)(d - (off >> 1)) -
+                                          offsetof(RvDecodedPage, insn));
+    const uint8_t *host = pg->host + off;
+    uint16_t lo;
+    uint32_t raw;
+
+    memcpy(&lo, host, 2);
+    raw = lo;
+    if ((lo & 3) == 3) {
+        uint16_t hi;
+        if (off == RV_PAGE_SIZE - 2) {
+            SYNC(); /* straddles pages: never cached */
+            goto run_one;
+        }
+        memcpy(&hi, host + 2, 2);
+        raw |= (uint32_t)hi << 16;
+    }
+    /* what fence.i compares: the bytes actually decoded */
+    memcpy(&pg->raw[off], &raw, (lo & 3) == 3 ? 4 : 2);
+    riscv_decode(raw, d);
+    DISPATCH();
+}
+
+op_system:
+    SYNC();
+    if (exec_system(cpu, d) == SYS_WFI) {
+        return RISCV_RUN_WFI;
+    }
+    goto outer;
+
+DEF(op_fp,
+    SYNC();
+    riscv_fpu_exec(cpu, d);
+    NEXT();
+)
+DEF(op_amo,
+    SYNC();
+    exec_amo(cpu, d);
+    AFTER_SLOW();
+    NEXT();
+)
+DEF(op_fence, NEXT();)
+DEF(op_lui, ALU(imm);)
+DEF(op_auipc, ALU(PC_OF(d) + imm);)
+DEF(op_jal,
+    x[d->rd] = PC_OF(d) + STEP;
+    JUMP(PC_OF(d) + (int64_t)d->imm);
+)
+DEF(op_jalr,
+    uint64_t t = (x[d->rs1] + (int64_t)d->imm) & ~1ULL;
+    x[d->rd] = PC_OF(d) + STEP;
+    JUMP(t);
+)
+DEF(op_beq, BRANCH(a == b);)
+DEF(op_bne, BRANCH(a != b);)
+DEF(op_blt, BRANCH((int64_t)a < (int64_t)b);)
+DEF(op_bge, BRANCH((int64_t)a >= (int64_t)b);)
+DEF(op_bltu, BRANCH(a < b);)
+DEF(op_bgeu, BRANCH(a >= b);)
+DEF(op_lb, DO_LOAD(1, uint8_t, x[d->rd] = (uint64_t)(int64_t)(int8_t)v_);)
+DEF(op_lh, DO_LOAD(2, uint16_t, x[d->rd] = (uint64_t)(int64_t)(int16_t)v_);)
+DEF(op_lw, DO_LOAD(4, uint32_t, x[d->rd] = SX32(v_));)
+DEF(op_ld, DO_LOAD(8, uint64_t, x[d->rd] = v_);)
+DEF(op_lbu, DO_LOAD(1, uint8_t, x[d->rd] = v_);)
+DEF(op_lhu, DO_LOAD(2, uint16_t, x[d->rd] = v_);)
+DEF(op_lwu, DO_LOAD(4, uint32_t, x[d->rd] = v_);)
+DEF(op_sb, DO_STORE(1, uint8_t, x[d->rs2]);)
+DEF(op_sh, DO_STORE(2, uint16_t, x[d->rs2]);)
+DEF(op_sw, DO_STORE(4, uint32_t, x[d->rs2]);)
+DEF(op_sd, DO_STORE(8, uint64_t, x[d->rs2]);)
+DEF(op_addi, ALU(a + imm);)
+DEF(op_slti, ALU((int64_t)a < imm);)
+DEF(op_sltiu, ALU(a < (uint64_t)imm);)
+DEF(op_xori, ALU(a ^ imm);)
+DEF(op_ori, ALU(a | imm);)
+DEF(op_andi, ALU(a & imm);)
+DEF(op_slli, ALU(a << imm);)
+DEF(op_srli, ALU(a >> imm);)
+DEF(op_srai, ALU((uint64_t)((int64_t)a >> imm));)
+DEF(op_add, ALU(a + b);)
+DEF(op_sub, ALU(a - b);)
+DEF(op_sll, ALU(a << (b & 63));)
+DEF(op_slt, ALU((int64_t)a < (int64_t)b);)
+DEF(op_sltu, ALU(a < b);)
+DEF(op_xor, ALU(a ^ b);)
+DEF(op_srl, ALU(a >> (b & 63));)
+DEF(op_sra, ALU((uint64_t)((int64_t)a >> (b & 63)));)
+DEF(op_or, ALU(a | b);)
+DEF(op_and, ALU(a & b);)
+DEF(op_addiw, ALU(SX32(a + imm));)
+DEF(op_slliw, ALU(SX32((uint32_t)a << imm));)
+DEF(op_srliw, ALU(SX32((uint32_t)a >> imm));)
+DEF(op_sraiw, ALU(SX32((int32_t)a >> imm));)
+DEF(op_addw, ALU(SX32(a + b));)
+DEF(op_subw, ALU(SX32(a - b));)
+DEF(op_sllw, ALU(SX32((uint32_t)a << (b & 31)));)
+DEF(op_srlw, ALU(SX32((uint32_t)a >> (b & 31)));)
+DEF(op_sraw, ALU(SX32((int32_t)a >> (b & 31)));)
+DEF(op_mul, ALU(a * b);)
+DEF(op_mulh, ALU((uint64_t)(((__int128)(int64_t)a * (int64_t)b) >> 64));)
+DEF(op_mulhsu, ALU((uint64_t)(((__int128)(int64_t)a * (__int128)b) >> 64));)
+DEF(op_mulhu, ALU((uint64_t)(((unsigned __int128)a * b) >> 64));)
+DEF(op_div, ALU((uint64_t)div64(a, b));)
+DEF(op_divu, ALU(b ? a / b : UINT64_MAX);)
+DEF(op_rem, ALU((uint64_t)rem64(a, b));)
+DEF(op_remu, ALU(b ? a % b : a);)
+DEF(op_mulw, ALU(SX32(a * b));)
+DEF(op_divw, ALU(SX32(div32(a, b)));)
+DEF(op_divuw, ALU(SX32((uint32_t)b ? (uint32_t)a / (uint32_t)b : UINT32_MAX));)
+DEF(op_remw, ALU(SX32(rem32(a, b)));)
+DEF(op_remuw,
+    ALU(SX32((uint32_t)b ? (uint32_t)a % (uint32_t)b : (uint32_t)a));)
+DEF(op_flw,
+    FP_CHECK();
+    DO_LOAD(4, uint32_t,
+            (cpu->fpr[d->rd] = v_ | 0xffffffff00000000ULL,
+             riscv_fs_dirty(cpu)));
+)
+DEF(op_fld,
+    FP_CHECK();
+    DO_LOAD(8, uint64_t, (cpu->fpr[d->rd] = v_, riscv_fs_dirty(cpu)));
+)
+DEF(op_fsw,
+    FP_CHECK();
+    DO_STORE(4, uint32_t, cpu->fpr[d->rs2]);
+)
+DEF(op_fsd,
+    FP_CHECK();
+    DO_STORE(8, uint64_t, cpu->fpr[d->rs2]);
+)
+}
+
+#undef DEF
+#undef BOTH
+#undef BOTH_RANGE
+#undef ALU
+#undef BRANCH
+#undef DO_LOAD
+#undef DO_STORE
+
 
 RiscvRunResult riscv_cpu_run(RiscvCpu *cpu, uint64_t max_insns)
 {

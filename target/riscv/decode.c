@@ -559,13 +559,14 @@ void riscv_decode(uint32_t raw, RvInsn *d)
     memset(d, 0, sizeof(*d));
     if ((raw & 3) == 3) {
         decode32(raw, d);
-        return;
+    } else {
+        raw &= 0xffff;
+        switch (raw & 3) {
+        case 0: decode_q0(raw, d); break;
+        case 1: decode_q1(raw, d); break;
+        default: decode_q2(raw, d); break;
+        }
+        d->len = 2;
     }
-    raw &= 0xffff;
-    switch (raw & 3) {
-    case 0: decode_q0(raw, d); break;
-    case 1: decode_q1(raw, d); break;
-    default: decode_q2(raw, d); break;
-    }
-    d->len = 2;
+    d->dop = d->op | (d->len == 2 ? DOP_C : 0);
 }

@@ -7,13 +7,14 @@
  * flags collected into fflags.  Everything where RISC-V differs from a
  * typical host is done by hand: canonical NaNs, NaN boxing, min/max,
  * comparisons, classification and the saturating float-to-integer
- * conversions.  RMM (round to nearest, ties to max magnitude) is exact for
- * conversions to integer and approximated by RNE for arithmetic
- * (documented in docs/riscv-cpu.md).
+ * conversions.  RMM (round to nearest, ties to max magnitude), which hosts
+ * lack, is built from round-to-odd in a wider format followed by a
+ * correction of exact ties (see the RMM section below).
  */
 #include "cpu-internal.h"
 
 #include <fenv.h>
+#include <float.h>
 #include <math.h>
 
 /*
@@ -116,6 +117,223 @@ static void fp_end(RiscvCpu *cpu)
         f |= FF_NV;
     }
     cpu->fflags |= f;
+}
+
+/* ---------------- RMM ----------------
+ *
+ * The result is first computed in a wider format rounded to odd (round
+ * toward zero, then set the last bit if inexact): with at least two more
+ * bits than the target, rounding that value once more gives the correctly
+ * rounded result in any mode.  It is then rounded to nearest-even by the
+ * host and, when the wide value lies exactly half-way between two target
+ * numbers, moved to the neighbour of larger magnitude.  Single precision
+ * uses double as the wide format, double precision the x87 80-bit long
+ * double (64-bit significand).  sqrt never lands on a tie, so RNE is
+ * already RMM there.
+ */
+#if LDBL_MANT_DIG == 64
+#define HAVE_RMM_D 1
+#else
+#define HAVE_RMM_D 0 /* no wider format: double RMM stays RNE on ties */
+#endif
+
+#define FP_BARRIER_M(v) __asm__ __volatile__("" : "+m"(v))
+
+typedef enum RmmOp { RMM_ADD, RMM_SUB, RMM_MUL, RMM_DIV, RMM_FMA } RmmOp;
+
+static double odd_d(double v)
+{
+    uint64_t b;
+    memcpy(&b, &v, 8);
+    b |= 1;
+    memcpy(&v, &b, 8);
+    return v;
+}
+
+#if HAVE_RMM_D
+static long double odd_ld(long double v)
+{
+    uint64_t m; /* the explicit 64-bit significand comes first */
+    memcpy(&m, &v, 8);
+    m |= 1;
+    memcpy(&v, &m, 8);
+    return v;
+}
+#endif
+
+/* @r is @x rounded to nearest-even; return @x rounded ties-away. */
+static float ties_away_s(long double x, float r)
+{
+    long double diff;
+    uint32_t bits;
+    float n;
+
+    if (!isfinite(r) || isnan(x) || x == (long double)r) {
+        return r;
+    }
+    diff = x - (long double)r; /* exact: r is a neighbour of x */
+    if (r != 0 && (diff < 0) != (r < 0)) {
+        return r; /* x lies toward zero: r already has the larger magnitude */
+    }
+    memcpy(&bits, &r, 4);
+    bits = r == 0 ? (signbit(x) ? 0x80000001u : 1u) : bits + 1;
+    memcpy(&n, &bits, 4);
+    return 2 * diff == (long double)n - (long double)r ? n : r;
+}
+
+static double ties_away_d(long double x, double r)
+{
+    long double diff;
+    uint64_t bits;
+    double n;
+
+    if (!isfinite(r) || isnan(x) || x == (long double)r) {
+        return r;
+    }
+    diff = x - (long double)r;
+    if (r != 0 && (diff < 0) != (r < 0)) {
+        return r;
+    }
+    memcpy(&bits, &r, 8);
+    bits = r == 0 ? (signbit(x) ? 0x8000000000000001ULL : 1) : bits + 1;
+    memcpy(&n, &bits, 8);
+    return 2 * diff == (long double)n - (long double)r ? n : r;
+}
+
+static bool sig_s(float v)
+{
+    uint32_t b;
+    memcpy(&b, &v, 4);
+    return snan_s(b);
+}
+
+static bool sig_d(double v)
+{
+    uint64_t b;
+    memcpy(&b, &v, 8);
+    return snan_d(b);
+}
+
+/* The widening conversions may quiet a signalling NaN before the flags
+ * are cleared, so NV for one is raised explicitly. */
+static void rmm_snan_check(RiscvCpu *cpu, RmmOp op, bool sa, bool sb, bool sc)
+{
+    if (sa || sb || (op == RMM_FMA && sc)) {
+        cpu->fflags |= FF_NV;
+    }
+}
+
+static float rmm_s(RiscvCpu *cpu, RmmOp op, float a, float b, float c)
+{
+    double da = a, db = b, dc = c, t;
+    float r;
+
+    set_host_rm(cpu, RM_RTZ);
+    feclearexcept(FE_ALL_EXCEPT);
+    FP_BARRIER(da);
+    FP_BARRIER(db);
+    FP_BARRIER(dc);
+    switch (op) {
+    case RMM_ADD: t = da + db; break;
+    case RMM_SUB: t = da - db; break;
+    case RMM_MUL: t = da * db; break;
+    case RMM_DIV: t = da / db; break;
+    default: t = fma(da, db, dc); break;
+    }
+    FP_BARRIER(t);
+    if (fetestexcept(FE_INEXACT)) {
+        t = odd_d(t);
+    }
+    set_host_rm(cpu, RM_RNE);
+    FP_BARRIER(t);
+    r = (float)t;
+    FP_BARRIER(r);
+    fp_end(cpu);
+    rmm_snan_check(cpu, op, sig_s(a), sig_s(b), sig_s(c));
+    return ties_away_s(t, r);
+}
+
+static double rmm_d(RiscvCpu *cpu, RmmOp op, double a, double b, double c)
+{
+#if HAVE_RMM_D
+    long double la = a, lb = b, lc = c, t;
+    double r;
+
+    set_host_rm(cpu, RM_RTZ);
+    feclearexcept(FE_ALL_EXCEPT);
+    FP_BARRIER_M(la);
+    FP_BARRIER_M(lb);
+    FP_BARRIER_M(lc);
+    switch (op) {
+    case RMM_ADD: t = la + lb; break;
+    case RMM_SUB: t = la - lb; break;
+    case RMM_MUL: t = la * lb; break;
+    case RMM_DIV: t = la / lb; break;
+    default: t = fmal(la, lb, lc); break;
+    }
+    FP_BARRIER_M(t);
+    if (fetestexcept(FE_INEXACT)) {
+        t = odd_ld(t);
+    }
+    set_host_rm(cpu, RM_RNE);
+    FP_BARRIER_M(t);
+    r = (double)t;
+    FP_BARRIER(r);
+    fp_end(cpu);
+    rmm_snan_check(cpu, op, sig_d(a), sig_d(b), sig_d(c));
+    return ties_away_d(t, r);
+#else
+    double r;
+    fp_begin(cpu, RM_RNE);
+    FP_BARRIER(a);
+    FP_BARRIER(b);
+    FP_BARRIER(c);
+    switch (op) {
+    case RMM_ADD: r = a + b; break;
+    case RMM_SUB: r = a - b; break;
+    case RMM_MUL: r = a * b; break;
+    case RMM_DIV: r = a / b; break;
+    default: r = fma(a, b, c); break;
+    }
+    FP_BARRIER(r);
+    fp_end(cpu);
+    return r;
+#endif
+}
+
+/* Integer or double @x (exact in long double) to single/double in RMM. */
+static float rmm_cvt_s(RiscvCpu *cpu, long double x)
+{
+    float r;
+
+    fp_begin(cpu, RM_RNE);
+    FP_BARRIER_M(x);
+    r = (float)x;
+    FP_BARRIER(r);
+    fp_end(cpu);
+    return ties_away_s(x, r);
+}
+
+static double rmm_cvt_d(RiscvCpu *cpu, long double x)
+{
+    double r;
+
+    fp_begin(cpu, RM_RNE);
+    FP_BARRIER_M(x);
+    r = (double)x;
+    FP_BARRIER(r);
+    fp_end(cpu);
+    return HAVE_RMM_D ? ties_away_d(x, r) : r;
+}
+
+static long double int_value(RvOp op, RvOp first, uint64_t v)
+{
+    switch (op - first) {
+    case 0: return (int32_t)v;
+    case 1: return (uint32_t)v;
+    case 2: return (int64_t)v;
+    default: return v;
+    }
 }
 
 /* Round to an integral value in the RISC-V mode @rm, exactly. */
@@ -284,6 +502,10 @@ static void exec_single(RiscvCpu *cpu, const RvInsn *d, unsigned rm)
         if (fma_invalid(a, b)) {
             cpu->fflags |= FF_NV;
         }
+        if (rm == RM_RMM) {
+            *fd = BOX_HI | b32(rmm_s(cpu, RMM_FMA, ma, b, mc));
+            return;
+        }
         fp_begin(cpu, rm);
         FP_BARRIER(ma);
         FP_BARRIER(b);
@@ -296,6 +518,11 @@ static void exec_single(RiscvCpu *cpu, const RvInsn *d, unsigned rm)
     }
     case OP_FADD_S: case OP_FSUB_S: case OP_FMUL_S: case OP_FDIV_S:
     case OP_FSQRT_S:
+        if (rm == RM_RMM && d->op != OP_FSQRT_S) {
+            r = rmm_s(cpu, (RmmOp)(RMM_ADD + (d->op - OP_FADD_S)), a, b, 0);
+            *fd = BOX_HI | b32(r);
+            return;
+        }
         fp_begin(cpu, rm);
         FP_BARRIER(a);
         FP_BARRIER(b);
@@ -341,6 +568,11 @@ static void exec_single(RiscvCpu *cpu, const RvInsn *d, unsigned rm)
         return;
     case OP_FCVT_S_W: case OP_FCVT_S_WU: case OP_FCVT_S_L: case OP_FCVT_S_LU: {
         uint64_t v = cpu->x[d->rs1];
+        if (rm == RM_RMM) {
+            r = rmm_cvt_s(cpu, int_value(d->op, OP_FCVT_S_W, v));
+            *fd = BOX_HI | b32(r);
+            return;
+        }
         fp_begin(cpu, rm);
         FP_BARRIER(v);
         switch (d->op) {
@@ -375,6 +607,10 @@ static void exec_double(RiscvCpu *cpu, const RvInsn *d, unsigned rm)
         if (fma_invalid(a, b)) {
             cpu->fflags |= FF_NV;
         }
+        if (rm == RM_RMM) {
+            *fd = b64(rmm_d(cpu, RMM_FMA, ma, b, mc));
+            return;
+        }
         fp_begin(cpu, rm);
         FP_BARRIER(ma);
         FP_BARRIER(b);
@@ -387,6 +623,11 @@ static void exec_double(RiscvCpu *cpu, const RvInsn *d, unsigned rm)
     }
     case OP_FADD_D: case OP_FSUB_D: case OP_FMUL_D: case OP_FDIV_D:
     case OP_FSQRT_D:
+        if (rm == RM_RMM && d->op != OP_FSQRT_D) {
+            r = rmm_d(cpu, (RmmOp)(RMM_ADD + (d->op - OP_FADD_D)), a, b, 0);
+            *fd = b64(r);
+            return;
+        }
         fp_begin(cpu, rm);
         FP_BARRIER(a);
         FP_BARRIER(b);
@@ -432,6 +673,10 @@ static void exec_double(RiscvCpu *cpu, const RvInsn *d, unsigned rm)
         return;
     case OP_FCVT_D_W: case OP_FCVT_D_WU: case OP_FCVT_D_L: case OP_FCVT_D_LU: {
         uint64_t v = cpu->x[d->rs1];
+        if (rm == RM_RMM) {
+            *fd = b64(rmm_cvt_d(cpu, int_value(d->op, OP_FCVT_D_W, v)));
+            return;
+        }
         fp_begin(cpu, rm);
         FP_BARRIER(v);
         switch (d->op) {
@@ -450,6 +695,13 @@ static void exec_double(RiscvCpu *cpu, const RvInsn *d, unsigned rm)
         return;
     case OP_FCVT_S_D: {
         float rs;
+        if (rm == RM_RMM) {
+            *fd = BOX_HI | b32(rmm_cvt_s(cpu, a));
+            if (snan_d(ba)) {
+                cpu->fflags |= FF_NV;
+            }
+            return;
+        }
         fp_begin(cpu, rm);
         FP_BARRIER(a);
         rs = (float)a;

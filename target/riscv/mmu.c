@@ -75,6 +75,22 @@ static void tlb_unmap_write_pa(RiscvCpu *cpu, uint64_t pa_page)
     }
 }
 
+/*
+ * Execute entries cache the decoded page of their physical page; forget
+ * the pointer when that page is dropped (@pa_page == -1: all of them).
+ */
+static void tlb_forget_dpages(RiscvCpu *cpu, uint64_t pa_page)
+{
+    for (unsigned m = 0; m < MMU_COUNT; m++) {
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            RvTlbEntry *e = &cpu->tlb[m][ACC_EXEC][i];
+            if (pa_page == UINT64_MAX || e->pa_page == pa_page) {
+                e->dpage = NULL;
+            }
+        }
+    }
+}
+
 /* ---------------- PMP ---------------- */
 
 static unsigned pmp_mode(uint8_t cfg)
@@ -400,6 +416,7 @@ void riscv_dcache_flush_all(RiscvCpu *cpu)
         cpu->dcache[i].page = NULL;
     }
     cpu->dcache_used = 0;
+    tlb_forget_dpages(cpu, UINT64_MAX);
     riscv_request_check(cpu); /* frees the dead pages at the next boundary */
     cpu->cur_vpage = TLB_INVALID;
     cpu->cur_dpage = NULL;
@@ -416,6 +433,7 @@ static void dcache_remove(RiscvCpu *cpu, uint64_t pa_page)
         i = (i + 1) & (DCACHE_BUCKETS - 1);
     }
     g_ptr_array_add(cpu->dead_pages, cpu->dcache[i].page);
+    tlb_forget_dpages(cpu, pa_page);
     riscv_request_check(cpu);
     cpu->dcache[i].key = 0;
     cpu->dcache[i].page = NULL;
@@ -439,17 +457,61 @@ static void dcache_remove(RiscvCpu *cpu, uint64_t pa_page)
     }
 }
 
-static RvDecodedPage *dcache_get(RiscvCpu *cpu, uint64_t pa_page)
+void riscv_dcache_revalidate_all(RiscvCpu *cpu)
+{
+    cpu->code_gen++;
+    tlb_forget_dpages(cpu, UINT64_MAX); /* the next entry goes by dcache_get */
+    cpu->cur_vpage = TLB_INVALID;
+    cpu->cur_dpage = NULL;
+}
+
+/*
+ * True when every decoded slot of @pg still matches guest RAM.  Usually
+ * the whole page is unchanged; otherwise data sharing the page may have
+ * changed, so the decoded slots are compared one by one.
+ */
+static bool dpage_current(RvDecodedPage *pg, const uint8_t *host)
+{
+    if (memcmp(pg->raw, host, RV_PAGE_SIZE) == 0) {
+        return true;
+    }
+    for (unsigned i = 0; i < DPAGE_SLOTS; i++) {
+        const RvInsn *d = &pg->insn[i];
+        if (d->op != OP_UNDECODED &&
+            memcmp(&pg->raw[2 * i], &host[2 * i], d->len) != 0) {
+            return false;
+        }
+    }
+    memcpy(pg->raw, host, RV_PAGE_SIZE);
+    return true;
+}
+
+/* The decoded page for @pa_page, whose current contents are at @host. */
+static RvDecodedPage *dcache_get(RiscvCpu *cpu, uint64_t pa_page,
+                                 const uint8_t *host)
 {
     RvDecodedPage *pg = dcache_find(cpu, pa_page);
     if (pg) {
-        return pg;
+        if (likely(pg->gen == cpu->code_gen)) {
+            return pg;
+        }
+        /* fence.i since the page was last checked: is the copy current? */
+        if (dpage_current(pg, host)) {
+            pg->gen = cpu->code_gen;
+            return pg;
+        }
+        dcache_remove(cpu, pa_page);
     }
     if (cpu->dcache_used >= DCACHE_MAX_PAGES) {
         riscv_dcache_flush_all(cpu);
     }
     pg = g_malloc0(sizeof(*pg));
     pg->pa_page = pa_page;
+    pg->gen = cpu->code_gen;
+    pg->host = host;
+    memcpy(pg->raw, host, RV_PAGE_SIZE);
+    pg->insn[DPAGE_SLOTS].op = OP_END;
+    pg->insn[DPAGE_SLOTS].dop = OP_END;
     unsigned i = dcache_hash(pa_page);
     while (cpu->dcache[i].key) {
         i = (i + 1) & (DCACHE_BUCKETS - 1);
@@ -498,6 +560,7 @@ static void tlb_fill(RiscvCpu *cpu, unsigned mmu, RvAccess acc, uint64_t va,
     e->tag = page | (mmio ? TLB_MMIO : 0);
     e->addend = (uintptr_t)host_page - (uintptr_t)page;
     e->pa_page = x->pa & RV_PAGE_MASK;
+    e->dpage = NULL;
     if (x->superpage) {
         cpu->super_lo = MIN(cpu->super_lo, page);
         cpu->super_hi = MAX(cpu->super_hi, page + RV_PAGE_SIZE - 1);
@@ -583,6 +646,10 @@ uint64_t riscv_load_slow(RiscvCpu *cpu, uint64_t va, unsigned size)
         }
         return val;
     }
+    if (e->tag == (va & RV_PAGE_MASK)) {
+        /* misaligned within a mapped RAM page */
+        return load_bytes((const uint8_t *)(e->addend + (uintptr_t)va), size);
+    }
     if (e->tag == ((va & RV_PAGE_MASK) | TLB_MMIO)) {
         pa = e->pa_page | (va & (RV_PAGE_SIZE - 1));
     } else {
@@ -616,6 +683,11 @@ void riscv_store_slow(RiscvCpu *cpu, uint64_t va, unsigned size, uint64_t val)
         for (unsigned i = 0; i < size; i++) {
             riscv_store_slow(cpu, va + i, 1, val >> (8 * i));
         }
+        return;
+    }
+    if (e->tag == (va & RV_PAGE_MASK)) {
+        /* misaligned within a mapped RAM page without decoded code */
+        store_bytes((uint8_t *)(e->addend + (uintptr_t)va), size, val);
         return;
     }
     if (e->tag == ((va & RV_PAGE_MASK) | TLB_MMIO)) {
@@ -684,8 +756,9 @@ void riscv_fetch_page(RiscvCpu *cpu)
             return;
         }
     }
-    cpu->cur_dpage = dcache_get(cpu, e->pa_page);
-    cpu->cur_addend = e->addend;
+    cpu->cur_dpage = dcache_get(cpu, e->pa_page,
+                                (const uint8_t *)(e->addend + page));
+    e->dpage = cpu->cur_dpage;
     cpu->cur_vpage = page;
 }
 

@@ -111,10 +111,13 @@ void riscv_cpu_free(RiscvCpu *cpu);
 void riscv_cpu_reset(RiscvCpu *cpu, uint64_t pc);
 
 /*
- * Execute until about @max_insns instructions retired, a WFI with nothing
- * pending, or an exit request.  Interrupts raised with set_irq are taken at
- * instruction boundaries.  After RISCV_RUN_WFI the pc is past the WFI; the
- * caller sleeps (riscv_cpu_wait_for_interrupt or its own way) and runs again.
+ * Execute until @max_insns instructions retired (a trap counts as one; the
+ * budget is exact, never overshot), a WFI with nothing pending, or an exit
+ * request.  Interrupts and requests from other threads are seen at the
+ * next block end (taken jump, page end, system instruction, slow memory
+ * access): within at most 2052 instructions.  After RISCV_RUN_WFI the pc
+ * is past the WFI; the caller sleeps (riscv_cpu_wait_for_interrupt or its
+ * own way) and runs again.
  */
 RiscvRunResult riscv_cpu_run(RiscvCpu *cpu, uint64_t max_insns);
 

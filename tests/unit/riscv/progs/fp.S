@@ -143,7 +143,8 @@ main:
     CHECKFLAGS NX
     fadd.s f4, f1, f2, rup
     CHECKD f4, 0xffffffff3f800001
-    fadd.s f4, f1, f2, rmm        /* RMM arithmetic approximated as RNE */
+    fadd.s f4, f1, f2, rmm        /* tie: away from zero */
+    CHECKD f4, 0xffffffff3f800001
     CHECKFLAGS NX
     li t0, 0x3f800000             /* not boxed: reads as canonical NaN */
     fmv.d.x f3, t0
@@ -462,6 +463,112 @@ main:
     c.fldsp f11, 8(sp)
     addi sp, sp, 16
     CHECKD f11, 0x0123456789abcdef
+
+    /* --- RMM: exact ties go away from zero, everything else as RNE --- */
+    LDS f1, 0xbf800000            /* -1.0f */
+    LDS f2, 0x33800000            /* 2^-24 */
+    fsub.s f4, f1, f2, rmm
+    CHECKD f4, 0xffffffffbf800001
+    CHECKFLAGS NX
+    fsub.s f4, f1, f2, rne
+    CHECKD f4, 0xffffffffbf800000
+    CHECKFLAGS NX
+    LDS f1, 0x3f800800            /* 1 + 2^-12 */
+    fmul.s f4, f1, f1, rmm        /* 1 + 2^-11 + 2^-24: a tie */
+    CHECKD f4, 0xffffffff3f801001
+    CHECKFLAGS NX
+    fmul.s f4, f1, f1, rne
+    CHECKD f4, 0xffffffff3f801000
+    CHECKFLAGS NX
+    LDS f1, 0x3f800000
+    LDS f2, 0x33800000
+    fmadd.s f4, f1, f1, f2, rmm   /* 1 * 1 + 2^-24 */
+    CHECKD f4, 0xffffffff3f800001
+    CHECKFLAGS NX
+    fnmsub.s f4, f1, f1, f2, rmm  /* -(1 * 1) + 2^-24: toward zero side */
+    CHECKD f4, 0xffffffffbf7fffff
+    CHECKFLAGS 0
+    LDS f1, 0x00000001            /* smallest subnormal */
+    LDS f2, 0x40000000            /* 2.0f */
+    fdiv.s f4, f1, f2, rmm        /* 2^-150: tie between 0 and 2^-149 */
+    CHECKD f4, 0xffffffff00000001
+    CHECKFLAGS (UF | NX)
+    fdiv.s f4, f1, f2, rne
+    CHECKD f4, 0xffffffff00000000
+    CHECKFLAGS (UF | NX)
+    LDS f1, 0x3f800000            /* 1.0f */
+    LDS f2, 0x40400000            /* 3.0f */
+    fdiv.s f4, f1, f2, rmm        /* no tie: same as RNE */
+    fdiv.s f5, f1, f2, rne
+    fmv.x.d a5, f5
+    fmv.x.d a4, f4
+    CHECK a4, 0xffffffff3eaaaaab
+    CHECK a5, 0xffffffff3eaaaaab
+    CHECKFLAGS NX
+    li t1, 0x1000001              /* 2^24 + 1 */
+    fcvt.s.w f4, t1, rmm
+    CHECKD f4, 0xffffffff4b800001
+    CHECKFLAGS NX
+    fcvt.s.w f4, t1, rne
+    CHECKD f4, 0xffffffff4b800000
+    CHECKFLAGS NX
+    li t1, -0x1000001
+    fcvt.s.l f4, t1, rmm
+    CHECKD f4, 0xffffffffcb800001
+    CHECKFLAGS NX
+    LDD f1, 0x3ff0000010000000    /* 1 + 2^-24 as a double */
+    fcvt.s.d f4, f1, rmm
+    CHECKD f4, 0xffffffff3f800001
+    CHECKFLAGS NX
+    LDD f1, 0x7ff0000000000001    /* sNaN */
+    fcvt.s.d f4, f1, rmm
+    CHECKD f4, 0xffffffff7fc00000
+    CHECKFLAGS NV
+    /* double precision */
+    LDD f1, ONE_D
+    LDD f2, 0x3ca0000000000000    /* 2^-53 */
+    fadd.d f4, f1, f2, rmm
+    CHECKD f4, 0x3ff0000000000001
+    CHECKFLAGS NX
+    fadd.d f4, f1, f2, rne
+    CHECKD f4, ONE_D
+    CHECKFLAGS NX
+    fmadd.d f4, f1, f1, f2, rmm
+    CHECKD f4, 0x3ff0000000000001
+    CHECKFLAGS NX
+    LDD f3, 0xbff0000000000000    /* -1.0 */
+    fsub.d f4, f3, f2, rmm
+    CHECKD f4, 0xbff0000000000001
+    CHECKFLAGS NX
+    LDD f1, 0x3ff0000004000000    /* 1 + 2^-26 */
+    LDD f2, 0x3ff0000002000000    /* 1 + 2^-27 */
+    fmul.d f4, f1, f2, rmm        /* 1 + 2^-26 + 2^-27 + 2^-53 */
+    CHECKD f4, 0x3ff0000006000001
+    CHECKFLAGS NX
+    fmul.d f4, f1, f2, rne
+    CHECKD f4, 0x3ff0000006000000
+    CHECKFLAGS NX
+    LDD f1, 0x0000000000000001    /* smallest subnormal */
+    LDD f2, TWO_D
+    fdiv.d f4, f1, f2, rmm
+    CHECKD f4, 0x0000000000000001
+    CHECKFLAGS (UF | NX)
+    LDD f1, ONE_D
+    LDD f2, THREE_D
+    fdiv.d f4, f1, f2, rmm        /* no tie: same as RNE */
+    CHECKD f4, 0x3fd5555555555555
+    CHECKFLAGS NX
+    li t1, 0x20000000000001       /* 2^53 + 1 */
+    fcvt.d.l f4, t1, rmm
+    CHECKD f4, 0x4340000000000001
+    CHECKFLAGS NX
+    fcvt.d.lu f4, t1, rne
+    CHECKD f4, 0x4340000000000000
+    CHECKFLAGS NX
+    LDD f1, 0x4000000000000000    /* sqrt(2): never a tie */
+    fsqrt.d f4, f1, rmm
+    CHECKD f4, 0x3ff6a09e667f3bcd
+    CHECKFLAGS NX
 
     /* --- fflags accumulate; fcsr/frm/fflags views --- */
     li t0, 0xff
