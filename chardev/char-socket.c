@@ -219,6 +219,17 @@ static ssize_t socket_write(Chardev *chr, const uint8_t *buf, size_t len)
     return len;
 }
 
+/* -2: a tcp socket cannot carry fds; -1: no peer connected now. */
+static int socket_get_msg_fd(Chardev *chr)
+{
+    SocketChardev *s = chr->state;
+
+    if (!s->is_unix) {
+        return -2;
+    }
+    return s->fd;
+}
+
 static bool unix_addr(const char *path, struct sockaddr_un *sun, Error **errp)
 {
     memset(sun, 0, sizeof(*sun));
@@ -440,6 +451,7 @@ static const ChardevClass socket_class = {
     .accept_input = socket_accept_input,
     .describe = socket_describe,
     .pending_output = socket_pending_output,
+    .get_msg_fd = socket_get_msg_fd,
 };
 
 void chardev_socket_register(void)

@@ -210,6 +210,18 @@ int chardev_take_msgfds(Chardev *chr, int *fds, int max)
     return n;
 }
 
+bool chardev_can_pass_fds(Chardev *chr)
+{
+    return chr->cls->get_msg_fd != NULL && chr->cls->get_msg_fd(chr) != -2;
+}
+
+int chardev_get_msg_fd(Chardev *chr)
+{
+    int fd = chr->cls->get_msg_fd ? chr->cls->get_msg_fd(chr) : -1;
+
+    return fd >= 0 ? fd : -1;
+}
+
 void chardev_be_set_msgfds(Chardev *chr, int *fds, int n)
 {
     close_msgfds(chr);

@@ -19,6 +19,7 @@ NetInitFn net_init_tap;
 NetInitFn net_init_socket;
 NetInitFn net_init_stream;
 NetInitFn net_init_dgram;
+NetInitFn net_init_vhost_user;
 
 /* Hubs (net/hub.c). */
 NetClientState *net_hub_add_port(int hub_id, const char *name,

@@ -17,12 +17,13 @@ static NetInitFn *const net_init_fns[NET_CLIENT_DRIVER__MAX] = {
     [NET_CLIENT_DRIVER_STREAM] = net_init_stream,
     [NET_CLIENT_DRIVER_DGRAM] = net_init_dgram,
     [NET_CLIENT_DRIVER_HUBPORT] = net_init_hubport,
+    [NET_CLIENT_DRIVER_VHOST_USER] = net_init_vhost_user,
 };
 
 const char *const *net_backend_names(void)
 {
     static const char *const names[] = {"socket", "stream", "dgram", "hubport",
-                                        "tap",    "user",   NULL};
+                                        "tap",    "user",   "vhost-user", NULL};
     return names;
 }
 

@@ -6,7 +6,7 @@ set -eu
 pkgs=(
     meson ninja-build gcc clang libclang-rt-14-dev pkg-config python3
     libglib2.0-dev libslirp-dev libfdt-dev libjansson-dev
-    iproute2 iperf3 opensbi device-tree-compiler cpio
+    iproute2 iperf3 opensbi device-tree-compiler cpio dpdk-dev
     gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu
 )
 missing=()

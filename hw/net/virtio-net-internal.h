@@ -9,6 +9,8 @@
 void virtio_net_set_multiqueue(VirtIONet *n, bool multiqueue);
 void virtio_net_set_queue_pairs(VirtIONet *n);
 void virtio_net_apply_offloads(VirtIONet *n);
+/* Start or stop the vhost back-end's rings as the device state asks. */
+void virtio_net_vhost_update(VirtIONet *n);
 
 /* virtio-net-rx.c */
 bool virtio_net_can_receive(NetClientState *nc);

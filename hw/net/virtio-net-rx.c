@@ -18,7 +18,9 @@ bool virtio_net_can_receive(NetClientState *nc)
     VirtIONet *n = qemu_get_nic_opaque(nc);
     VirtIONetQueue *q;
 
-    if (!runstate_is_running() || (int)nc->queue_index >= n->curr_queue_pairs) {
+    /* With a vhost back-end owning the rings, nothing comes this way. */
+    if (!runstate_is_running() || n->vhost_started ||
+        (int)nc->queue_index >= n->curr_queue_pairs) {
         return false;
     }
     q = nc_queue(nc);

@@ -17,7 +17,7 @@ static bool queue_started(VirtIONet *n, int i)
 
     return (vdev->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
            (n->status & VIRTIO_NET_S_LINK_UP) && runstate_is_running() &&
-           !vdev->broken &&
+           !vdev->broken && !n->vhost_started &&
            (i == 0 || (n->multiqueue && i < n->curr_queue_pairs));
 }
 

@@ -8,6 +8,7 @@
 #include <glib.h>
 #include "hw/net/virtio-net.h"
 #include "hw/net/virtio-net-internal.h"
+#include "hw/virtio/vhost-net.h"
 #include "qapi/qapi-events.h"
 #include "system/runstate.h"
 #include "util/bswap.h"
@@ -97,6 +98,10 @@ static uint64_t vnet_get_features(VirtIODevice *vdev, uint64_t host)
     if (!(f & (1ULL << VIRTIO_NET_F_CTRL_VQ))) {
         f &= ~(1ULL << VIRTIO_NET_F_GUEST_ANNOUNCE);
     }
+    if (peer0(n) && vhost_net_is_vhost(peer0(n))) {
+        /* Ring and offload features are what the back-end can do. */
+        f = vhost_net_get_features(peer0(n), f);
+    }
     return f;
 }
 
@@ -168,9 +173,79 @@ static void vnet_set_features(VirtIODevice *vdev, uint64_t f)
     n->saved_features = f;
 }
 
+/* ---- vhost ---- */
+
+static int vnet_vhost_pairs(VirtIONet *n)
+{
+    /* All pairs run, as in QEMU; those above curr are only disabled. */
+    return n->multiqueue ? n->max_queue_pairs : 1;
+}
+
+static bool vnet_vhost_wanted(VirtIONet *n)
+{
+    NetClientState *p = peer0(n);
+
+    return p && vhost_net_is_vhost(p) && !n->nic->peer_deleted &&
+           (n->vdev.status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+           (n->status & VIRTIO_NET_S_LINK_UP) && runstate_is_running() &&
+           !p->link_down && !n->vdev.broken && vhost_net_ready(p);
+}
+
+static void vnet_vhost_stop(VirtIONet *n)
+{
+    for (int i = 0; i < n->max_queue_pairs; i++) {
+        NetClientState *peer = qemu_get_peer(qemu_get_queue(n->nic), i);
+        if (peer) {
+            vhost_net_stop_queue(peer);
+        }
+    }
+    n->vhost_started = false;
+}
+
+static void vnet_vhost_start(VirtIONet *n)
+{
+    Error *err = NULL;
+
+    for (int i = 0; i < vnet_vhost_pairs(n); i++) {
+        NetClientState *nc = qemu_get_subqueue(n->nic, i);
+
+        /* Frames queued for the userspace path are stale now. */
+        qemu_purge_queued_packets(nc);
+        if (!nc->peer ||
+            !vhost_net_start_queue(nc->peer, &n->vdev, n->vdev.guest_features,
+                                   i < n->curr_queue_pairs, &err)) {
+            if (!err) {
+                error_setg(&err, "queue %d has no vhost back-end", i);
+            }
+            error_report("unable to start vhost net: %s: falling back on "
+                         "userspace virtio", error_get_pretty(err));
+            error_free(err);
+            vnet_vhost_stop(n);
+            return;
+        }
+    }
+    n->vhost_started = true;
+}
+
+void virtio_net_vhost_update(VirtIONet *n)
+{
+    bool want = vnet_vhost_wanted(n);
+
+    if (want && !n->vhost_started) {
+        vnet_vhost_start(n);
+    } else if (!want && n->vhost_started) {
+        vnet_vhost_stop(n);
+    }
+}
+
 static void vnet_reset(VirtIODevice *vdev)
 {
     VirtIONet *n = vdev->opaque;
+
+    /* Take the rings back while their addresses are still valid. */
+    if (n->vhost_started) {
+        vnet_vhost_stop(n);
+    }
 
     n->promisc = 1;
     n->allmulti = n->alluni = n->nomulti = n->nouni = n->nobcast = 0;
@@ -188,6 +263,7 @@ static void vnet_set_status(VirtIODevice *vdev, uint8_t status)
     uint8_t old = vdev->status;
 
     vdev->status = status;
+    virtio_net_vhost_update(n);
     virtio_net_update_started(n);
     vdev->status = old; /* the core stores the final value */
 }
@@ -293,6 +369,7 @@ static void vnet_link_status_changed(NetClientState *nc)
         virtio_update_config(&n->vdev);
         virtio_notify_config(&n->vdev);
     }
+    virtio_net_vhost_update(n);
     virtio_net_update_started(n);
 }
 
@@ -328,6 +405,7 @@ static NetClientInfo vnet_info = {
 
 static void vnet_vm_state(void *opaque, bool running, RunState state)
 {
+    virtio_net_vhost_update(opaque);
     virtio_net_update_started(opaque);
 }
 
@@ -446,6 +524,9 @@ bool virtio_net_realize(VirtIONet *n, DeviceState *dev, const char *type_name,
 void virtio_net_unrealize(VirtIONet *n)
 {
     vm_state_notify_remove(vnet_vm_state, n);
+    if (n->vhost_started) {
+        vnet_vhost_stop(n);
+    }
     for (int i = 0; i < n->max_queue_pairs; i++) {
         virtio_net_tx_stop(&n->vqs[i]);
         g_free(n->vqs[i].tx_elem);

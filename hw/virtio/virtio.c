@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib.h>
 #include "hw/virtio/virtio.h"
 #include "util/bswap.h"
@@ -37,6 +38,7 @@ struct VirtQueue {
     unsigned inuse;
     uint16_t vector;
     VirtIOHandleOutput *handle_output;
+    int host_notifier; /* eventfd a driver kick is written to, or -1 */
 };
 
 /* ---- guest memory access, little-endian (virtio 1.x and our target) ---- */
@@ -93,6 +95,7 @@ void virtio_init(VirtIODevice *vdev, const char *name, uint16_t device_id,
         vdev->vq[i].index = i;
         vdev->vq[i].vector = VIRTIO_NO_VECTOR;
         vdev->vq[i].notification = true;
+        vdev->vq[i].host_notifier = -1;
     }
 }
 
@@ -362,6 +365,14 @@ void virtio_queue_notify(VirtIODevice *vdev, unsigned n)
         return;
     }
     vq = &vdev->vq[n];
+    if (vq->host_notifier >= 0) {
+        /* ioeventfd: a vhost back-end owns this ring and reads the kick. */
+        uint64_t one = 1;
+        if (write(vq->host_notifier, &one, sizeof(one)) < 0) {
+            /* EAGAIN: the counter is saturated, a kick is pending anyway */
+        }
+        return;
+    }
     if (vq->num_max && virtio_queue_ready(vq) && vq->handle_output &&
         (vdev->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
         vq->handle_output(vdev, vq);
@@ -644,6 +655,54 @@ void virtio_notify(VirtIODevice *vdev, VirtQueue *vq)
     }
     vdev->isr |= 1;
     transport_notify(vdev, vq->vector);
+}
+
+void virtio_queue_set_host_notifier(VirtQueue *vq, int fd)
+{
+    vq->host_notifier = fd;
+}
+
+void virtio_queue_irq(VirtQueue *vq)
+{
+    VirtIODevice *vdev = vq->vdev;
+
+    /* The back-end already applied EVENT_IDX / NO_INTERRUPT. */
+    if (vdev->broken || !(vdev->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+        return;
+    }
+    vdev->isr |= 1;
+    transport_notify(vdev, vq->vector);
+}
+
+uint16_t virtio_queue_get_last_avail_idx(VirtQueue *vq)
+{
+    return vq->last_avail_idx;
+}
+
+bool virtio_queue_set_last_avail_idx(VirtQueue *vq, uint16_t idx)
+{
+    uint16_t used = 0;
+    bool ok = true;
+
+    vq->last_avail_idx = idx;
+    vq->inuse = 0;
+    vq->signalled_used_valid = false;
+    /* The back-end advanced the used ring in guest memory: take it over. */
+    if (virtio_queue_ready(vq)) {
+        ok = ld16(vq, vq->used + 2, &used);
+    }
+    vq->used_idx = used;
+    return ok;
+}
+
+uint16_t virtio_queue_get_used_idx_from_ring(VirtQueue *vq)
+{
+    uint16_t used = vq->used_idx;
+
+    if (virtio_queue_ready(vq)) {
+        ld16(vq, vq->used + 2, &used);
+    }
+    return used;
 }
 
 void virtio_queue_set_notification(VirtQueue *vq, bool enable)

@@ -37,6 +37,12 @@ typedef struct ChardevClass {
     char *(*describe)(Chardev *chr);
     /* Bytes queued for output that the peer has not taken yet. */
     size_t (*pending_output)(Chardev *chr);
+    /*
+     * Message-oriented frontends (vhost-user) exchange requests with
+     * SCM_RIGHTS fds on the connected socket themselves.  NULL or -2 when
+     * the backend cannot carry fds; -1 when no peer is connected.
+     */
+    int (*get_msg_fd)(Chardev *chr);
 } ChardevClass;
 
 struct Chardev {
@@ -76,6 +82,14 @@ void chardev_accept_input(Chardev *chr);
 size_t chardev_pending_output(Chardev *chr);
 /* Take up to @max fds received with SCM_RIGHTS; returns the count. */
 int chardev_take_msgfds(Chardev *chr, int *fds, int max);
+/* Can this chardev carry fds (a unix socket)? */
+bool chardev_can_pass_fds(Chardev *chr);
+/*
+ * The connected socket, for a frontend that sends and receives whole
+ * messages with fds itself (sendmsg/recvmsg); -1 when not connected.  The
+ * chardev still owns it and still watches it for the peer going away.
+ */
+int chardev_get_msg_fd(Chardev *chr);
 
 /* For backends. */
 void chardev_be_event(Chardev *chr, ChrEvent event);

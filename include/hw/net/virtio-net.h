@@ -145,6 +145,9 @@ struct VirtIONet {
     uint64_t saved_features;
     bool tx_timer_mode;
     VirtQueueElement *scratch; /* rx/ctrl element buffer */
+    /* The data-path rings are handed to the vhost back-end (the ctrl vq
+     * always stays here). */
+    bool vhost_started;
 };
 
 /* Property entries for a transport struct @S holding a VirtIONet at @f. */

@@ -153,6 +153,21 @@ uint16_t virtio_queue_vector(VirtQueue *vq);
 /* The driver kicked queue @n. */
 void virtio_queue_notify(VirtIODevice *vdev, unsigned n);
 
+/*
+ * vhost hooks (KVM's ioeventfd/irqfd model without KVM).  With a host
+ * notifier set, a driver kick of the queue is written to that eventfd
+ * instead of running the device's handler; -1 gives the queue back.
+ */
+void virtio_queue_set_host_notifier(VirtQueue *vq, int fd);
+/* The back-end used buffers and signalled: raise the queue's interrupt. */
+void virtio_queue_irq(VirtQueue *vq);
+/* Ring positions handed to and taken back from a vhost back-end. */
+uint16_t virtio_queue_get_last_avail_idx(VirtQueue *vq);
+/* Set last_avail and take used_idx from the guest's used ring. */
+bool virtio_queue_set_last_avail_idx(VirtQueue *vq, uint16_t idx);
+/* used->idx as the guest's ring has it (used_idx if unreadable). */
+uint16_t virtio_queue_get_used_idx_from_ring(VirtQueue *vq);
+
 /* Data path. */
 bool virtqueue_empty(VirtQueue *vq);
 /* 1: *elem filled; 0: nothing available; -1: the device is now broken. */
