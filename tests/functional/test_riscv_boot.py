@@ -17,6 +17,9 @@ CASE is one of:
   aclint-linux  OpenSBI and the Debian guest with aclint=on and -smp 2:
            OpenSBI takes its IPIs from the MSWI and its timer from the
            MTIMER; Linux reaches its shell and has taken IPIs on both harts
+  reboot   `reboot -f` in the guest (SBI SRST): the machine resets, OpenSBI
+           and Linux come up again and run commands; with -no-reboot the
+           same request ends vireo with status 0
 Exits 77 (skip) with the reason when a prerequisite is missing.
 
 Every vireo started here gets SIGKILL when this process dies, so a test
@@ -333,12 +336,56 @@ def test_linux(vireo, logdir, smp=2, machine="virt", firmware_check=None,
         con.close()
 
 
+def guest_argv(vireo, extra=()):
+    kernel, initrd = build_guest()
+    return bound([vireo, "-M", "virt", "-m", "1G", "-smp", "1",
+                  "-nographic", "-kernel", kernel, "-initrd", initrd,
+                  "-append", "console=ttyS0 panic=-1"] + list(extra))
+
+
+def wait_shell(con):
+    con.wait_for(rb"Linux version 6\.", 120)
+    con.wait_for(READY, 900)
+    con.wait_for(rb"# ", 60)
+
+
+def test_reboot(vireo, logdir):
+    if not os.path.exists(OPENSBI):
+        skip("%s is missing (Debian package opensbi)" % OPENSBI)
+    con = Console(guest_argv(vireo), os.path.join(logdir, "reboot.log"))
+    try:
+        wait_shell(con)
+        con.run("echo before > /tmp/mark")
+        con.send("reboot -f\n")
+        # A reset starts over from the firmware, with fresh RAM contents.
+        con.wait_for(rb"OpenSBI v\d", 120)
+        wait_shell(con)
+        st, out = con.run("cat /tmp/mark 2>/dev/null; echo $((6 * 7))")
+        check(st == 0 and "42" in out and "before" not in out,
+              "after the reboot: %r" % out)
+        con.send("poweroff -f\n")
+        rc = con.wait_exit(120)
+        check(rc == 0, "vireo exited %d after poweroff" % rc)
+    finally:
+        con.close()
+    con = Console(guest_argv(vireo, ["-no-reboot"]),
+                  os.path.join(logdir, "no-reboot.log"))
+    try:
+        wait_shell(con)
+        con.send("reboot -f\n")
+        rc = con.wait_exit(120)
+        check(rc == 0, "-no-reboot: vireo exited %d on reboot" % rc)
+    finally:
+        con.close()
+    print("reboot resets the machine; -no-reboot exits with status 0")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vireo", required=True)
     ap.add_argument("--logdir")
     ap.add_argument("case", choices=["opensbi", "dtb", "linux", "aclint-dtb",
-                                     "aclint-linux"])
+                                     "aclint-linux", "reboot"])
     args = ap.parse_args()
     logdir = args.logdir or tempfile.mkdtemp(prefix="vireo-func-")
     os.makedirs(logdir, exist_ok=True)
@@ -347,7 +394,8 @@ def main():
     try:
         {"opensbi": test_opensbi, "dtb": test_dtb, "linux": test_linux,
          "aclint-dtb": test_aclint_dtb,
-         "aclint-linux": test_aclint_linux}[args.case](args.vireo, logdir)
+         "aclint-linux": test_aclint_linux,
+         "reboot": test_reboot}[args.case](args.vireo, logdir)
     except (AssertionError, ConsoleError, subprocess.SubprocessError) as e:
         print("FAIL: %s (logs in %s)" % (e, logdir))
         return 1
