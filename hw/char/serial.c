@@ -6,6 +6,7 @@
 #include <string.h>
 #include <glib.h>
 #include "hw/char/serial.h"
+#include "migration/savevm.h"
 
 /* Register offsets (byte-wide, shift 0). */
 enum {
@@ -320,6 +321,57 @@ static void serial_receive(void *opaque, const uint8_t *buf, size_t len)
     serial_update_irq(s);
 }
 
+/* ---- migration ---- */
+
+static bool serial_post_load(void *opaque, int version_id, Error **errp)
+{
+    SerialState *s = opaque;
+
+    if ((s->fcr & ~0xc9) || (s->fcr && !(s->fcr & FCR_ENABLE))) {
+        error_setg(errp, "FCR value 0x%x is not valid", s->fcr);
+        return false;
+    }
+    if (s->rx_head >= SERIAL_FIFO_LEN || s->rx_count > fifo_capacity(s)) {
+        error_setg(errp, "receive FIFO position %u count %u out of range "
+                   "(FIFO of %u)", s->rx_head, s->rx_count,
+                   fifo_capacity(s));
+        return false;
+    }
+    if ((s->ier & ~0x0f) || (s->mcr & ~0x1f) ||
+        (s->lsr_err & ~(LSR_OE | LSR_BI))) {
+        error_setg(errp, "IER, MCR or LSR holds bits that do not exist");
+        return false;
+    }
+    s->irq_level = -1; /* drive the line again */
+    serial_update_irq(s);
+    if (s->chr && !(s->mcr & MCR_LOOP)) {
+        chardev_accept_input(s->chr); /* room in the FIFO: poll again */
+    }
+    return true;
+}
+
+const VMStateDescription vmstate_serial_16550a = {
+    .name = "serial-16550a",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]){
+        VMSTATE_UINT16(divisor, SerialState),
+        VMSTATE_UINT8(ier, SerialState),
+        VMSTATE_UINT8(lcr, SerialState),
+        VMSTATE_UINT8(mcr, SerialState),
+        VMSTATE_UINT8(lsr_err, SerialState),
+        VMSTATE_UINT8(msr, SerialState),
+        VMSTATE_UINT8(scr, SerialState),
+        VMSTATE_UINT8(fcr, SerialState),
+        VMSTATE_BOOL(thr_ipending, SerialState),
+        VMSTATE_UINT32(rx_head, SerialState),
+        VMSTATE_UINT32(rx_count, SerialState),
+        VMSTATE_BUFFER(rx_fifo, SerialState),
+        VMSTATE_END_OF_LIST,
+    },
+    .post_load = serial_post_load,
+};
+
 void serial_reset(SerialState *s)
 {
     serial_rx_clear(s);
@@ -351,6 +403,11 @@ SerialState *serial_new(const char *name, Chardev *chr, IrqLine *irq,
     }
     s->mmio = memory_region_new_io(name, SERIAL_MMIO_SIZE, &serial_ops, s);
     serial_reset(s);
+    if (!vmstate_register(NULL, name, VMSTATE_INSTANCE_ID_ANY,
+                          &vmstate_serial_16550a, s, errp)) {
+        serial_free(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -359,6 +416,7 @@ void serial_free(SerialState *s)
     if (!s) {
         return;
     }
+    savevm_unregister(s);
     if (s->chr) {
         chardev_detach(s->chr);
     }

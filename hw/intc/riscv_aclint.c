@@ -3,6 +3,8 @@
 #include <inttypes.h>
 #include <glib.h>
 #include "hw/intc/riscv_aclint.h"
+#include "migration/savevm.h"
+#include "vmstate-helpers.h"
 #include "util/main-loop.h"
 #include "util/timer.h"
 
@@ -23,6 +25,8 @@ struct RiscvAclint {
     uint64_t hz;
     int64_t time_delta; /* mtime = ticks(virtual clock) + time_delta */
     AclintHart *harts;
+    /* migration: mtime and the timebase as they are on the wire */
+    uint64_t mig_mtime, mig_hz;
 };
 
 static uint64_t ns_to_ticks(const RiscvAclint *a, int64_t ns)
@@ -264,6 +268,93 @@ static void clint_write(void *opaque, uint64_t off, uint64_t val,
     }
 }
 
+/* ---- migration ---- */
+
+/* mtime, not the offset to the local virtual clock: the destination's
+ * clock started elsewhere, so the offset is recomputed there and the
+ * guest's time continues where it stopped. */
+static bool aclint_pre_save(void *opaque, Error **errp)
+{
+    RiscvAclint *a = opaque;
+
+    a->mig_mtime = riscv_aclint_time(a);
+    a->mig_hz = a->hz;
+    return true;
+}
+
+static bool aclint_get_harts(QEMUFile *f, void *opaque, void *ptr,
+                             const VMStateField *field, Error **errp)
+{
+    RiscvAclint *a = opaque;
+
+    for (unsigned i = 0; i < a->num_harts; i++) {
+        uint8_t msip;
+        a->harts[i].mtimecmp = qemu_get_be64(f);
+        msip = qemu_get_byte(f);
+        if (msip > 1) {
+            error_setg(errp, "msip of hart %u is %u", i, msip);
+            return false;
+        }
+        a->harts[i].msip = msip;
+    }
+    return qemu_file_check_error(f, errp);
+}
+
+static bool aclint_put_harts(QEMUFile *f, void *opaque, void *ptr,
+                             const VMStateField *field, Error **errp)
+{
+    RiscvAclint *a = opaque;
+
+    for (unsigned i = 0; i < a->num_harts; i++) {
+        qemu_put_be64(f, a->harts[i].mtimecmp);
+        qemu_put_byte(f, a->harts[i].msip);
+    }
+    return true;
+}
+
+static const VMStateInfo aclint_harts_info = {"aclint-harts",
+                                              aclint_get_harts,
+                                              aclint_put_harts};
+
+static bool aclint_post_load(void *opaque, int version_id, Error **errp)
+{
+    RiscvAclint *a = opaque;
+    int64_t delta;
+
+    if (a->mig_hz != a->hz) {
+        error_setg(errp, "timebase is %" PRIu64 " Hz in the stream but %"
+                   PRIu64 " Hz here", a->mig_hz, a->hz);
+        return false;
+    }
+    delta = (int64_t)(a->mig_mtime -
+                      ns_to_ticks(a, clock_get_ns(QEMU_CLOCK_VIRTUAL)));
+    __atomic_store_n(&a->time_delta, delta, __ATOMIC_RELAXED);
+    for (unsigned i = 0; i < a->num_harts; i++) {
+        AclintHart *h = &a->harts[i];
+        irq_set(&h->msip_out, h->msip);
+        h->mtip_level = -1; /* drive MTIP again, whatever it was */
+        aclint_timer_update(a, h);
+    }
+    return true;
+}
+
+const VMStateDescription vmstate_riscv_aclint = {
+    .name = "riscv-aclint",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]){
+        VMSTATE_SAME_U32(num_harts, RiscvAclint),
+        VMSTATE_UINT64(mig_hz, RiscvAclint),
+        VMSTATE_UINT64(mig_mtime, RiscvAclint),
+        {.name = "harts", .kind = VMS_CUSTOM,
+         .offset = offsetof(RiscvAclint, harts), .size = sizeof(void *),
+         .info = &aclint_harts_info},
+        VMSTATE_END_OF_LIST,
+    },
+    .pre_save = aclint_pre_save,
+    .post_load = aclint_post_load,
+};
+
 static const MemoryRegionOps clint_ops = {
     .read = clint_read,
     .write = clint_write,
@@ -334,6 +425,11 @@ RiscvAclint *riscv_aclint_new(const char *name, unsigned num_harts,
                               &mtimer_ops);
     a->sswi = aclint_window(a, name, ".sswi", ACLINT_SWI_SIZE, &sswi_ops);
     riscv_aclint_reset(a);
+    if (!vmstate_register(NULL, name, VMSTATE_INSTANCE_ID_ANY,
+                          &vmstate_riscv_aclint, a, errp)) {
+        riscv_aclint_free(a);
+        return NULL;
+    }
     return a;
 }
 
@@ -342,6 +438,7 @@ void riscv_aclint_free(RiscvAclint *a)
     if (!a) {
         return;
     }
+    savevm_unregister(a);
     for (unsigned i = 0; i < a->num_harts; i++) {
         timer_free(a->harts[i].timer);
     }

@@ -3,6 +3,8 @@
 #include <string.h>
 #include <glib.h>
 #include "hw/intc/riscv_aplic.h"
+#include "migration/savevm.h"
+#include "vmstate-helpers.h"
 
 /* A guest can aim the MSI address at an APLIC's own setipnum: MSIs raised
  * while one is being sent are retried this many rounds, then left
@@ -676,14 +678,187 @@ RiscvAplic *riscv_aplic_new(const char *name, RiscvAplic *parent, bool mmode,
     }
     a->root->has_msi |= msi_mode;
     a->mmio = memory_region_new_io(name, mmio_size, &aplic_ops, a);
+    if (!vmstate_register(NULL, name, VMSTATE_INSTANCE_ID_ANY,
+                          &vmstate_riscv_aplic, a, errp)) {
+        /* Only a fresh leaf can fail here: unhook it from its parent. */
+        if (parent) {
+            parent->nchildren--;
+        }
+        riscv_aplic_free(a);
+        return NULL;
+    }
     return a;
 }
+
+/* ---- migration: one section per domain ---- */
+
+/* Direct mode: the IDC registers of every hart. */
+static bool aplic_get_idcs(QEMUFile *f, void *opaque, void *ptr,
+                           const VMStateField *field, Error **errp)
+{
+    RiscvAplic *a = opaque;
+
+    for (unsigned h = 0; a->idc && h < a->harts; h++) {
+        AplicIdc *idc = &a->idc[h];
+        idc->idelivery = qemu_get_be32(f);
+        idc->iforce = qemu_get_be32(f);
+        idc->ithreshold = qemu_get_be32(f);
+        if (!qemu_file_check_error(f, errp)) {
+            return false;
+        }
+        if (idc->idelivery > 1 || idc->iforce > 1 ||
+            idc->ithreshold >= (1u << APLIC_IPRIO_BITS)) {
+            error_setg(errp, "IDC of hart %u out of range", h);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool aplic_put_idcs(QEMUFile *f, void *opaque, void *ptr,
+                           const VMStateField *field, Error **errp)
+{
+    RiscvAplic *a = opaque;
+
+    for (unsigned h = 0; a->idc && h < a->harts; h++) {
+        qemu_put_be32(f, a->idc[h].idelivery);
+        qemu_put_be32(f, a->idc[h].iforce);
+        qemu_put_be32(f, a->idc[h].ithreshold);
+    }
+    return true;
+}
+
+static const VMStateInfo aplic_idcs_info = {"aplic-idcs", aplic_get_idcs,
+                                            aplic_put_idcs};
+
+/* The root domain: wire levels and the MSI address registers. */
+static bool aplic_root_needed(void *opaque)
+{
+    return !((RiscvAplic *)opaque)->parent;
+}
+
+static bool aplic_get_root(QEMUFile *f, void *opaque, void *ptr,
+                           const VMStateField *field, Error **errp)
+{
+    RiscvAplic *a = opaque;
+
+    if (a->parent) {
+        error_setg(errp, "root state for a child domain");
+        return false;
+    }
+    for (unsigned w = 0; w < a->num_words; w++) {
+        a->level[w] = qemu_get_be32(f);
+    }
+    for (unsigned i = 0; i < 4; i++) {
+        a->msicfg[i] = qemu_get_be32(f);
+    }
+    return qemu_file_check_error(f, errp);
+}
+
+static bool aplic_put_root(QEMUFile *f, void *opaque, void *ptr,
+                           const VMStateField *field, Error **errp)
+{
+    RiscvAplic *a = opaque;
+
+    for (unsigned w = 0; w < a->num_words; w++) {
+        qemu_put_be32(f, a->level[w]);
+    }
+    for (unsigned i = 0; i < 4; i++) {
+        qemu_put_be32(f, a->msicfg[i]);
+    }
+    return true;
+}
+
+static const VMStateInfo aplic_root_info = {"aplic-root", aplic_get_root,
+                                            aplic_put_root};
+
+static const VMStateDescription vmstate_riscv_aplic_root = {
+    .name = "riscv-aplic/root",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = aplic_root_needed,
+    .fields = (const VMStateField[]){
+        {.name = "root", .kind = VMS_CUSTOM,
+         .offset = offsetof(RiscvAplic, level), .size = sizeof(void *),
+         .info = &aplic_root_info},
+        VMSTATE_END_OF_LIST,
+    },
+};
+
+static bool aplic_words_valid(const RiscvAplic *a, const uint32_t *w)
+{
+    for (unsigned i = 0; i < a->num_words * 32; i++) {
+        if (bit_get(w, i) && (i == 0 || i >= a->num_sources)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool aplic_post_load(void *opaque, int version_id, Error **errp)
+{
+    RiscvAplic *a = opaque;
+
+    if (a->sourcecfg[0]) {
+        error_setg(errp, "source 0 is configured");
+        return false;
+    }
+    for (unsigned i = 1; i < a->num_sources; i++) {
+        if (a->sourcecfg[i] != aplic_legal_sourcecfg(a, a->sourcecfg[i])) {
+            error_setg(errp, "sourcecfg %u holds the illegal value 0x%x", i,
+                       a->sourcecfg[i]);
+            return false;
+        }
+    }
+    if (!aplic_words_valid(a, a->pending) ||
+        !aplic_words_valid(a, a->enabled) ||
+        (a->level && !aplic_words_valid(a, a->level))) {
+        error_setg(errp, "a source beyond the %u sources is set",
+                   a->num_sources);
+        return false;
+    }
+    if (a->domaincfg_ie > 1) {
+        error_setg(errp, "domaincfg.IE is %u", a->domaincfg_ie);
+        return false;
+    }
+    /* Direct mode: drive the outputs again.  In MSI mode everything ready
+     * was sent on the source already, so nothing is sent here. */
+    for (unsigned h = 0; a->idc && h < a->harts; h++) {
+        a->idc[h].out_level = -1;
+        aplic_idc_update(a, h);
+    }
+    return true;
+}
+
+const VMStateDescription vmstate_riscv_aplic = {
+    .name = "riscv-aplic",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]){
+        VMSTATE_SAME_U32(num_sources, RiscvAplic),
+        VMSTATE_SAME_U32(harts, RiscvAplic),
+        VMSTATE_UINT32(domaincfg_ie, RiscvAplic),
+        VMSTATE_UINT32(genmsi, RiscvAplic),
+        VMSTATE_U32_PTR_ARRAY(sourcecfg, RiscvAplic, num_sources),
+        VMSTATE_U32_PTR_ARRAY(target, RiscvAplic, num_sources),
+        VMSTATE_U32_PTR_ARRAY(pending, RiscvAplic, num_words),
+        VMSTATE_U32_PTR_ARRAY(enabled, RiscvAplic, num_words),
+        {.name = "idcs", .kind = VMS_CUSTOM,
+         .offset = offsetof(RiscvAplic, idc), .size = sizeof(void *),
+         .info = &aplic_idcs_info},
+        VMSTATE_END_OF_LIST,
+    },
+    .subsections = (const VMStateDescription *const[]){
+        &vmstate_riscv_aplic_root, NULL},
+    .post_load = aplic_post_load,
+};
 
 void riscv_aplic_free(RiscvAplic *a)
 {
     if (!a) {
         return;
     }
+    savevm_unregister(a);
     for (unsigned c = 0; c < a->nchildren; c++) {
         riscv_aplic_free(a->children[c]);
     }

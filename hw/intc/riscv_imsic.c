@@ -3,6 +3,8 @@
 #include <string.h>
 #include <glib.h>
 #include "hw/intc/riscv_imsic.h"
+#include "migration/savevm.h"
+#include "vmstate-helpers.h"
 
 typedef struct ImsicFile {
     uint32_t eidelivery;
@@ -219,14 +221,108 @@ RiscvImsic *riscv_imsic_new(const char *name, bool mmode, unsigned harts,
     }
     s->mmio = memory_region_new_io(name, harts * riscv_imsic_hart_stride(s),
                                    &imsic_ops, s);
+    if (!vmstate_register(NULL, name, VMSTATE_INSTANCE_ID_ANY,
+                          &vmstate_riscv_imsic, s, errp)) {
+        riscv_imsic_free(s);
+        return NULL;
+    }
     return s;
 }
+
+/* ---- migration: per hart eidelivery, eithreshold, eip[], eie[] ---- */
+
+static bool imsic_get_files(QEMUFile *f, void *opaque, void *ptr,
+                            const VMStateField *field, Error **errp)
+{
+    RiscvImsic *s = opaque;
+
+    for (unsigned h = 0; h < s->harts; h++) {
+        ImsicFile *fl = &s->file[h];
+        fl->eidelivery = qemu_get_be32(f);
+        fl->eithreshold = qemu_get_be32(f);
+        for (unsigned w = 0; w < s->words; w++) {
+            fl->eip[w] = qemu_get_be64(f);
+        }
+        for (unsigned w = 0; w < s->words; w++) {
+            fl->eie[w] = qemu_get_be64(f);
+        }
+        if (!qemu_file_check_error(f, errp)) {
+            return false;
+        }
+        if (fl->eidelivery > 1 || fl->eithreshold > IMSIC_MAX_IDS) {
+            error_setg(errp, "hart %u: eidelivery %u / eithreshold %u out "
+                       "of range", h, fl->eidelivery, fl->eithreshold);
+            return false;
+        }
+        for (unsigned w = 0; w < s->words; w++) {
+            uint64_t m = imsic_word_mask(s, w);
+            if ((fl->eip[w] | fl->eie[w]) & ~m) {
+                error_setg(errp, "hart %u: interrupt identity beyond the "
+                           "%u that exist", h, s->num_ids);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static bool imsic_put_files(QEMUFile *f, void *opaque, void *ptr,
+                            const VMStateField *field, Error **errp)
+{
+    RiscvImsic *s = opaque;
+
+    for (unsigned h = 0; h < s->harts; h++) {
+        ImsicFile *fl = &s->file[h];
+        qemu_put_be32(f, fl->eidelivery);
+        qemu_put_be32(f, fl->eithreshold);
+        for (unsigned w = 0; w < s->words; w++) {
+            qemu_put_be64(f, fl->eip[w]);
+        }
+        for (unsigned w = 0; w < s->words; w++) {
+            qemu_put_be64(f, fl->eie[w]);
+        }
+    }
+    return true;
+}
+
+static const VMStateInfo imsic_files_info = {"imsic-files", imsic_get_files,
+                                             imsic_put_files};
+
+static bool imsic_post_load(void *opaque, int version_id, Error **errp)
+{
+    RiscvImsic *s = opaque;
+
+    g_mutex_lock(&s->lock);
+    for (unsigned h = 0; h < s->harts; h++) {
+        s->file[h].out_level = -1; /* drive the output again */
+        imsic_update(s, &s->file[h]);
+    }
+    g_mutex_unlock(&s->lock);
+    return true;
+}
+
+const VMStateDescription vmstate_riscv_imsic = {
+    .name = "riscv-imsic",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]){
+        VMSTATE_SAME_U32(harts, RiscvImsic),
+        VMSTATE_SAME_U32(num_ids, RiscvImsic),
+        VMSTATE_SAME_U32(guest_bits, RiscvImsic),
+        {.name = "files", .kind = VMS_CUSTOM,
+         .offset = offsetof(RiscvImsic, file), .size = sizeof(void *),
+         .info = &imsic_files_info},
+        VMSTATE_END_OF_LIST,
+    },
+    .post_load = imsic_post_load,
+};
 
 void riscv_imsic_free(RiscvImsic *s)
 {
     if (!s) {
         return;
     }
+    savevm_unregister(s);
     for (unsigned h = 0; h < s->harts; h++) {
         g_free(s->file[h].eip);
         g_free(s->file[h].eie);

@@ -3,6 +3,8 @@
 #include <string.h>
 #include <glib.h>
 #include "hw/intc/riscv_plic.h"
+#include "migration/savevm.h"
+#include "vmstate-helpers.h"
 
 typedef struct PlicContext {
     uint32_t *enable;   /* words of enable bits */
@@ -186,6 +188,101 @@ static void plic_write(void *opaque, uint64_t off, uint64_t val,
     plic_update(p);
 }
 
+/* ---- migration ---- */
+
+/* Per context: threshold, then its enable words. */
+static bool plic_get_contexts(QEMUFile *f, void *opaque, void *ptr,
+                              const VMStateField *field, Error **errp)
+{
+    RiscvPlic *p = opaque;
+
+    for (unsigned i = 0; i < p->num_contexts; i++) {
+        p->ctx[i].threshold = qemu_get_be32(f);
+        for (unsigned w = 0; w < p->num_words; w++) {
+            p->ctx[i].enable[w] = qemu_get_be32(f);
+        }
+    }
+    return qemu_file_check_error(f, errp);
+}
+
+static bool plic_put_contexts(QEMUFile *f, void *opaque, void *ptr,
+                              const VMStateField *field, Error **errp)
+{
+    RiscvPlic *p = opaque;
+
+    for (unsigned i = 0; i < p->num_contexts; i++) {
+        qemu_put_be32(f, p->ctx[i].threshold);
+        for (unsigned w = 0; w < p->num_words; w++) {
+            qemu_put_be32(f, p->ctx[i].enable[w]);
+        }
+    }
+    return true;
+}
+
+static const VMStateInfo plic_contexts_info = {"plic-contexts",
+                                               plic_get_contexts,
+                                               plic_put_contexts};
+
+/* Bits for sources 0 and >= num_sources must be clear. */
+static bool plic_bits_valid(const RiscvPlic *p, const uint32_t *w)
+{
+    unsigned tail = p->num_sources % 32;
+
+    if (w[0] & 1) {
+        return false;
+    }
+    return !tail || !(w[p->num_words - 1] >> tail);
+}
+
+static bool plic_post_load(void *opaque, int version_id, Error **errp)
+{
+    RiscvPlic *p = opaque;
+
+    for (unsigned n = 0; n < p->num_sources; n++) {
+        if (p->priority[n] & ~p->prio_mask || (n == 0 && p->priority[0])) {
+            error_setg(errp, "priority %u of source %u is out of range",
+                       p->priority[n], n);
+            return false;
+        }
+    }
+    if (!plic_bits_valid(p, p->level) || !plic_bits_valid(p, p->pending) ||
+        !plic_bits_valid(p, p->claimed)) {
+        error_setg(errp, "a source beyond the %u sources is set",
+                   p->num_sources);
+        return false;
+    }
+    for (unsigned i = 0; i < p->num_contexts; i++) {
+        if (p->ctx[i].threshold & ~p->prio_mask ||
+            !plic_bits_valid(p, p->ctx[i].enable)) {
+            error_setg(errp, "context %u: threshold or enable bits out of "
+                       "range", i);
+            return false;
+        }
+        p->ctx[i].out_level = -1; /* drive every output again */
+    }
+    plic_update(p);
+    return true;
+}
+
+const VMStateDescription vmstate_riscv_plic = {
+    .name = "riscv-plic",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]){
+        VMSTATE_SAME_U32(num_sources, RiscvPlic),
+        VMSTATE_SAME_U32(num_contexts, RiscvPlic),
+        VMSTATE_U32_PTR_ARRAY(priority, RiscvPlic, num_sources),
+        VMSTATE_U32_PTR_ARRAY(level, RiscvPlic, num_words),
+        VMSTATE_U32_PTR_ARRAY(pending, RiscvPlic, num_words),
+        VMSTATE_U32_PTR_ARRAY(claimed, RiscvPlic, num_words),
+        {.name = "contexts", .kind = VMS_CUSTOM,
+         .offset = offsetof(RiscvPlic, ctx), .size = sizeof(void *),
+         .info = &plic_contexts_info},
+        VMSTATE_END_OF_LIST,
+    },
+    .post_load = plic_post_load,
+};
+
 static const MemoryRegionOps plic_ops = {
     .read = plic_read,
     .write = plic_write,
@@ -233,6 +330,11 @@ RiscvPlic *riscv_plic_new(const char *name, unsigned num_sources,
         irq_init(&p->inputs[i], plic_set_input, p, i);
     }
     p->mmio = memory_region_new_io(name, mmio_size, &plic_ops, p);
+    if (!vmstate_register(NULL, name, VMSTATE_INSTANCE_ID_ANY,
+                          &vmstate_riscv_plic, p, errp)) {
+        riscv_plic_free(p);
+        return NULL;
+    }
     return p;
 }
 
@@ -241,6 +343,7 @@ void riscv_plic_free(RiscvPlic *p)
     if (!p) {
         return;
     }
+    savevm_unregister(p);
     for (unsigned i = 0; i < p->num_contexts; i++) {
         g_free(p->ctx[i].enable);
     }

@@ -184,6 +184,7 @@ static PCIDeviceClass gpex_root_class = {
     .vendor_id = PCI_VENDOR_ID_REDHAT,
     .device_id = PCI_DEVICE_ID_REDHAT_PCIE_HOST,
     .class_id = 0x0600, /* host bridge */
+    .config_state_only = true, /* ECAM and PIO windows are stateless */
 };
 
 static const TypeInfo host_types[] = {

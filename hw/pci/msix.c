@@ -343,3 +343,58 @@ void msix_unuse_all_vectors(PCIDevice *dev)
     memset(m->used, 0, m->nvectors * sizeof(*m->used));
     memset(m->pba, 0, m->pba_size);
 }
+
+/* ---- migration: be32 nvectors, the table, the PBA ---- */
+
+bool msix_vmstate_save(PCIDevice *dev, QEMUFile *f, Error **errp)
+{
+    MSIXState *m = dev->msix;
+
+    qemu_put_be32(f, m->nvectors);
+    qemu_put_buffer(f, m->table, table_size(m->nvectors));
+    qemu_put_buffer(f, m->pba, m->pba_size);
+    return true;
+}
+
+bool msix_vmstate_load(PCIDevice *dev, QEMUFile *f, Error **errp)
+{
+    MSIXState *m = dev->msix;
+    uint32_t n = qemu_get_be32(f);
+    uint8_t *table, *pba;
+    bool ok = false;
+
+    if (!qemu_file_check_error(f, errp)) {
+        return false;
+    }
+    if (n != m->nvectors) {
+        error_setg(errp, "MSI-X: %u vectors in the stream, %u here", n,
+                   m->nvectors);
+        return false;
+    }
+    table = g_malloc(table_size(n));
+    pba = g_malloc(m->pba_size);
+    qemu_get_buffer(f, table, table_size(n));
+    qemu_get_buffer(f, pba, m->pba_size);
+    if (!qemu_file_check_error(f, errp)) {
+        goto out;
+    }
+    for (unsigned v = n; v < m->pba_size * 8; v++) {
+        if (pba[v / 8] & (1u << (v % 8))) {
+            error_setg(errp, "MSI-X: pending bit %u beyond the %u vectors", v,
+                       n);
+            goto out;
+        }
+    }
+    memcpy(m->table, table, table_size(n));
+    memcpy(m->pba, pba, m->pba_size);
+    /* The masks as the source last computed them: nothing is delivered
+     * by the load itself. */
+    for (unsigned v = 0; v < n; v++) {
+        m->masked[v] = msix_is_masked(dev, v);
+    }
+    ok = true;
+out:
+    g_free(table);
+    g_free(pba);
+    return ok;
+}

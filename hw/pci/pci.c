@@ -9,6 +9,8 @@
 #include "hw/pci/msix.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/pci-internal.h"
+#include "migration/savevm.h"
+#include "hw/intc/vmstate-helpers.h"
 
 bool pci_hotplug_active;
 
@@ -977,6 +979,141 @@ bool pci_dma_write(PCIDevice *dev, uint64_t addr, const void *buf, uint64_t len)
 /* ------------------------------------------------------------------ */
 /* the pci-device base class */
 
+/* ------------------------------------------------------------------ */
+/* migration */
+
+/* Registers that say which device this is: a stream for another device
+ * model (or another revision) in this slot is refused. */
+static const struct {
+    uint8_t off, len;
+} pci_identity[] = {
+    {PCI_VENDOR_ID, 4}, {PCI_REVISION_ID, 4}, {PCI_HEADER_TYPE, 1},
+};
+
+static bool pci_get_config(QEMUFile *f, void *opaque, void *ptr,
+                           const VMStateField *field, Error **errp)
+{
+    PCIDevice *dev = opaque;
+    uint8_t *cfg = g_malloc(dev->config_size);
+    bool ok = false;
+
+    qemu_get_buffer(f, cfg, dev->config_size);
+    if (!qemu_file_check_error(f, errp)) {
+        goto out;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(pci_identity); i++) {
+        unsigned o = pci_identity[i].off;
+        if (memcmp(cfg + o, dev->config + o, pci_identity[i].len)) {
+            error_setg(errp, "configuration register 0x%x differs: the "
+                       "stream is for another device", o);
+            goto out;
+        }
+    }
+    memcpy(dev->config, cfg, dev->config_size);
+    ok = true;
+out:
+    g_free(cfg);
+    return ok;
+}
+
+static bool pci_put_config(QEMUFile *f, void *opaque, void *ptr,
+                           const VMStateField *field, Error **errp)
+{
+    PCIDevice *dev = opaque;
+
+    qemu_put_buffer(f, dev->config, dev->config_size);
+    return true;
+}
+
+static const VMStateInfo pci_config_info = {"pci config", pci_get_config,
+                                            pci_put_config};
+
+static bool pci_msix_needed(void *opaque)
+{
+    return ((PCIDevice *)opaque)->msix != NULL;
+}
+
+static bool pci_msix_get(QEMUFile *f, void *opaque, void *ptr,
+                         const VMStateField *field, Error **errp)
+{
+    PCIDevice *dev = opaque;
+
+    if (!dev->msix) {
+        error_setg(errp, "MSI-X state for a device without MSI-X");
+        return false;
+    }
+    return msix_vmstate_load(dev, f, errp);
+}
+
+static bool pci_msix_put(QEMUFile *f, void *opaque, void *ptr,
+                         const VMStateField *field, Error **errp)
+{
+    return msix_vmstate_save(opaque, f, errp);
+}
+
+static const VMStateInfo pci_msix_info = {"msix", pci_msix_get,
+                                          pci_msix_put};
+
+static const VMStateDescription vmstate_pci_msix = {
+    .name = "pci-device/msix",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = pci_msix_needed,
+    .fields = (const VMStateField[]){
+        {.name = "msix", .kind = VMS_CUSTOM,
+         .offset = offsetof(PCIDevice, msix), .size = sizeof(void *),
+         .info = &pci_msix_info},
+        VMSTATE_END_OF_LIST,
+    },
+};
+
+static bool pci_post_load(void *opaque, int version_id, Error **errp)
+{
+    PCIDevice *dev = opaque;
+    bool (*post_load)(PCIDevice *, Error **) = PCI_HOOK(dev, post_load);
+
+    if (dev->intx_level != 0 && dev->intx_level != 1) {
+        error_setg(errp, "INTx level %d", dev->intx_level);
+        return false;
+    }
+    /* BARs and (for bridges) the windows behind them move to where the
+     * registers now say; the INTx count upstream follows the level. */
+    pci_update_mappings(dev);
+    pci_update_subtree(dev->sec_bus, 0);
+    pci_update_intx(dev);
+    return !post_load || post_load(dev, errp);
+}
+
+const VMStateDescription vmstate_pci_device = {
+    .name = "pci-device",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]){
+        VMSTATE_SAME_U32(config_size, PCIDevice),
+        {.name = "config", .kind = VMS_CUSTOM,
+         .offset = offsetof(PCIDevice, config), .size = sizeof(void *),
+         .info = &pci_config_info},
+        VMSTATE_INT32(intx_level, PCIDevice),
+        VMSTATE_END_OF_LIST,
+    },
+    .subsections = (const VMStateDescription *const[]){&vmstate_pci_msix,
+                                                       NULL},
+    .post_load = pci_post_load,
+};
+
+static bool pci_vmstate_register(PCIDevice *dev, Error **errp)
+{
+    const PCIDeviceClass *pc = pci_device_get_class(dev);
+    char *idstr = g_strdup_printf("%s:%02x.%x/pci-device",
+                                  dev->bus->qbus ? dev->bus->qbus->name : "pci",
+                                  PCI_SLOT(dev->devfn), PCI_FUNC(dev->devfn));
+    bool ok = vmstate_register(pc->config_state_only ? &dev->qdev : NULL,
+                               idstr, 0, &vmstate_pci_device, dev, errp);
+
+    g_free(idstr);
+    return ok;
+}
+
 static bool pci_qdev_realize(DeviceState *qdev, Error **errp)
 {
     PCIDevice *dev = (PCIDevice *)qdev;
@@ -988,6 +1125,18 @@ static bool pci_qdev_realize(DeviceState *qdev, Error **errp)
     }
     pci_init_config(dev);
     if (realize && !realize(dev, errp)) {
+        if (dev->msix) {
+            msix_uninit(dev);
+        }
+        pci_free_bars(dev);
+        pci_free_config(dev);
+        return false;
+    }
+    if (!pci_vmstate_register(dev, errp)) {
+        void (*exit_fn)(PCIDevice *) = PCI_HOOK(dev, exit);
+        if (exit_fn) {
+            exit_fn(dev);
+        }
         if (dev->msix) {
             msix_uninit(dev);
         }
@@ -1007,6 +1156,7 @@ static void pci_qdev_unrealize(DeviceState *qdev)
     PCIDevice *dev = (PCIDevice *)qdev;
     void (*exit_fn)(PCIDevice *) = PCI_HOOK(dev, exit);
 
+    savevm_unregister(dev);
     pci_set_irq(dev, 0);
     if (exit_fn) {
         exit_fn(dev);

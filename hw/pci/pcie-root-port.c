@@ -307,6 +307,17 @@ static const Property rp_props[] = {
     DEFINE_PROP_END,
 };
 
+/* After a migration: the hot-plug condition as the registers now say,
+ * so the next change raises (or not) exactly as it would have on the
+ * source. */
+static bool rp_post_load(PCIDevice *d, Error **errp)
+{
+    PCIERootPort *rp = (PCIERootPort *)d;
+
+    rp->hp_level = rp_hp_condition(rp);
+    return true;
+}
+
 static PCIDeviceClass pci_bridge_class = {
     .parent = {.type = {.name = "pci-bridge",
                         .parent = TYPE_PCI_DEVICE,
@@ -350,6 +361,8 @@ static PCIDeviceClass rp_class = {
     .exit = rp_exit,
     .reset = rp_reset,
     .config_write = rp_config_write,
+    .config_state_only = true,
+    .post_load = rp_post_load,
 };
 
 void pcie_root_port_register_types(void)

@@ -18,6 +18,8 @@
 #include "hw/riscv/sifive_test.h"
 #include "hw/riscv/virt.h"
 #include "hw/virtio/virtio-mmio.h"
+#include "migration/blocker.h"
+#include "migration/ram.h"
 #include "system/runstate.h"
 #include "util/main-loop.h"
 #include "util/opts.h"
@@ -379,6 +381,8 @@ static bool virt_create_devices(VirtBoard *b, Error **errp)
         return false;
     }
     b->mrom_ptr = memory_region_ram_ptr(b->mrom);
+    /* QEMU migrates the reset-vector ROM as a RAM block too. */
+    ram_block_add(b->mrom);
     return virt_map(VIRT_MROM_BASE, b->mrom, errp) &&
            virt_map(VIRT_TEST_BASE, b->test, errp) &&
            virt_map(VIRT_UART0_BASE, serial_mmio(b->uart), errp);
@@ -408,6 +412,9 @@ static bool virt_create_cpus(VirtBoard *b, VirtCpuInfo *ci, Error **errp)
     b->cpus = g_new0(RiscvCpu *, b->harts);
     for (unsigned h = 0; h < b->harts; h++) {
         b->cpus[h] = riscv_cpu_new(h, &virt_mem_ops, b, &cfg);
+        if (!riscv_cpu_vmstate_register(b->cpus[h], errp)) {
+            return false;
+        }
     }
     ci->isa = riscv_cpu_isa_string(b->cpus[0]);
     ci->mmu_type = riscv_cpu_mmu_type(b->cpus[0]);
@@ -558,4 +565,8 @@ static const MachineClass virt_machine = {
 void machine_virt_register(void)
 {
     machine_register(&virt_machine);
+    /* Harts, interrupt controllers, timer, UART and PCIe host register
+     * their state when they are created (see docs/migration.md); devices
+     * added with -device still block until they describe theirs. */
+    migration_machine_type_migratable(virt_machine.name);
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "chardev/char.h"
 #include "hw/core/irq.h"
+#include "migration/vmstate.h"
 #include "system/memory.h"
 
 #define SERIAL_MMIO_SIZE 0x100
@@ -30,5 +31,11 @@ void serial_free(SerialState *s);
 MemoryRegion *serial_mmio(SerialState *s);
 /* Power-on state: FIFOs empty, interrupts off, 8N1 at divisor 12. */
 void serial_reset(SerialState *s);
+/*
+ * Migration: serial_new() registers the UART under its @name.  Registers,
+ * the receive FIFO and its position travel; the chardev stays the
+ * destination's own and is asked for input again after the load.
+ */
+extern const VMStateDescription vmstate_serial_16550a;
 
 #endif

@@ -33,6 +33,7 @@
 
 #include <stdint.h>
 #include "hw/core/irq.h"
+#include "migration/vmstate.h"
 #include "system/memory.h"
 #include "util/error.h"
 
@@ -78,5 +79,12 @@ int64_t riscv_aclint_timer_deadline_ns(RiscvAclint *a, unsigned h);
 /* Raise MTIP of @h if due; call with the big lock held. */
 void riscv_aclint_check_timer(RiscvAclint *a, unsigned h);
 void riscv_aclint_reset(RiscvAclint *a);
+/*
+ * Migration: riscv_aclint_new() registers the device under its @name.  The
+ * stream carries mtime itself (and the timebase), mtimecmp and msip per
+ * hart; the destination derives its offset to the virtual clock from
+ * mtime, so the guest's time neither jumps back nor skips the downtime.
+ */
+extern const VMStateDescription vmstate_riscv_aclint;
 
 #endif

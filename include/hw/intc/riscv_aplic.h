@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "hw/core/irq.h"
+#include "migration/vmstate.h"
 #include "system/memory.h"
 #include "util/error.h"
 
@@ -108,5 +109,12 @@ void riscv_aplic_set_msi_config(RiscvAplic *root, uint64_t m_base,
                                 unsigned s_lhxs, unsigned lhxw);
 /* System reset of the whole hierarchy (call on the root). */
 void riscv_aplic_reset(RiscvAplic *aplic);
+
+/*
+ * Migration: riscv_aplic_new() registers each domain under its @name
+ * (sourcecfg, target, pending, enabled, domaincfg.IE, IDCs; the root also
+ * its wire levels and MSI address registers).  A load sends no MSI.
+ */
+extern const VMStateDescription vmstate_riscv_aplic;
 
 #endif

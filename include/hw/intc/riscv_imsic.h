@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "hw/core/irq.h"
+#include "migration/vmstate.h"
 #include "system/memory.h"
 #include "util/error.h"
 
@@ -79,5 +80,12 @@ uint32_t riscv_imsic_topei(RiscvImsic *imsic, unsigned hart, bool claim);
 void riscv_imsic_set_pending(RiscvImsic *imsic, unsigned hart, uint32_t id);
 /* eidelivery, eithreshold and every eip/eie bit to zero. */
 void riscv_imsic_reset(RiscvImsic *imsic);
+
+/*
+ * Migration: riscv_imsic_new() registers the device under its @name:
+ * eidelivery, eithreshold, eip and eie of every file; outputs are driven
+ * again after a load.
+ */
+extern const VMStateDescription vmstate_riscv_imsic;
 
 #endif

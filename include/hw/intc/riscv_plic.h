@@ -19,6 +19,7 @@
 
 #include <stdint.h>
 #include "hw/core/irq.h"
+#include "migration/vmstate.h"
 #include "system/memory.h"
 #include "util/error.h"
 
@@ -53,5 +54,12 @@ IrqLine *riscv_plic_inputs(RiscvPlic *plic);
 IrqLine *riscv_plic_output(RiscvPlic *plic, unsigned ctx);
 unsigned riscv_plic_num_sources(const RiscvPlic *plic);
 void riscv_plic_reset(RiscvPlic *plic);
+/*
+ * Migration: riscv_plic_new() registers the PLIC under its @name (instance
+ * ids in creation order); the description, for tests.  Input line levels,
+ * pending, claimed, priorities, thresholds and enables travel; the
+ * outputs are driven again after a load.
+ */
+extern const VMStateDescription vmstate_riscv_plic;
 
 #endif

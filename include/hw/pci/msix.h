@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "hw/pci/pci.h"
+#include "migration/qemu-file.h"
 
 /*
  * Add the MSI-X capability with @nvectors (1..2048) vectors whose table is
@@ -46,5 +47,11 @@ void msix_write_config(PCIDevice *dev, uint32_t addr, uint32_t val,
                        unsigned len);
 bool msix_bar_access(PCIDevice *dev, int bar, uint64_t off, unsigned size,
                      uint64_t *val, bool is_write);
+
+/* Migration of the vector table and PBA (the capability itself is in
+ * config space).  The load refuses another vector count and PBA bits
+ * beyond the vectors, and delivers nothing. */
+bool msix_vmstate_save(PCIDevice *dev, QEMUFile *f, Error **errp);
+bool msix_vmstate_load(PCIDevice *dev, QEMUFile *f, Error **errp);
 
 #endif

@@ -70,6 +70,18 @@ typedef struct PCIDeviceClass {
     uint32_t (*config_read)(PCIDevice *dev, uint32_t addr, unsigned len);
     void (*config_write)(PCIDevice *dev, uint32_t addr, uint32_t val,
                          unsigned len);
+    /*
+     * Migration.  The core migrates every PCI device's configuration
+     * space, INTx level and MSI-X table/PBA (section "<bus>:<slot>.<fn>/
+     * pci-device").  A class whose whole state is that sets
+     * config_state_only (checked on the device's own class, not
+     * inherited) and is migratable; any other PCI device still blocks
+     * migration until it registers the rest of its state itself.
+     * post_load (looked up along the chain) recomputes what the device
+     * derives from its registers.
+     */
+    bool config_state_only;
+    bool (*post_load)(PCIDevice *dev, Error **errp);
 } PCIDeviceClass;
 
 struct PCIDevice {
@@ -243,5 +255,8 @@ extern bool pci_hotplug_active;
  * (then DEVICE_DELETED is emitted from pci_unplug_complete). */
 bool pci_device_unplug_request(PCIDevice *dev, Error **errp);
 void pci_unplug_complete(PCIDevice *dev);
+
+/* The core's description of a PCI device's state (for tests). */
+extern const struct VMStateDescription vmstate_pci_device;
 
 #endif

@@ -163,4 +163,13 @@ bool riscv_cpu_write_csr(RiscvCpu *cpu, unsigned csr, uint64_t val);
 /* Instructions retired since reset. */
 uint64_t riscv_cpu_icount(const RiscvCpu *cpu);
 
+/* ---- migration (target/riscv/machine.c) ---- */
+struct Error;
+struct VMStateDescription;
+/* The hart's state description ("riscv-cpu", our own layout). */
+const struct VMStateDescription *riscv_cpu_vmstate(void);
+/* Register the hart as section "riscv-cpu", instance = its hart id.  Call
+ * only while the hart is parked around save and load (the VM is stopped). */
+bool riscv_cpu_vmstate_register(RiscvCpu *cpu, struct Error **errp);
+
 #endif /* TARGET_RISCV_CPU_H */
