@@ -19,6 +19,7 @@
 #include "hw/net/virtio-net.h"
 #include "hw/virtio/vhost-net.h"
 #include "hw/virtio/vhost.h"
+#include "migration/blocker.h"
 #include "net/clients.h"
 
 typedef struct VhostUserShared {
@@ -30,6 +31,9 @@ typedef struct VhostUserShared {
     NetClientState **ncs;
     bool warned_stray;
     Error **init_errp; /* set while the netdev is being created */
+    /* The back-end writes guest RAM behind the dirty log (no LOG_SHMFD
+     * support in Vireo yet): migration is blocked while it exists. */
+    Error *migration_blocker;
 } VhostUserShared;
 
 typedef struct VhostUserNetState {
@@ -115,6 +119,10 @@ static void vu_cleanup(NetClientState *nc)
     }
     if (s->chr) {
         chardev_detach(s->chr);
+    }
+    if (s->migration_blocker) {
+        migrate_del_blocker(s->migration_blocker);
+        error_free(s->migration_blocker);
     }
     g_free(s->ncs);
     g_free(s->name);
@@ -251,6 +259,9 @@ bool net_init_vhost_user(const Netdev *netdev, const char *name,
     s->queues = queues;
     s->ncs = g_new0(NetClientState *, queues);
     vhost_user_conn_init(&s->conn, chr, s->name);
+    error_setg(&s->migration_blocker, "Migration disabled: vhost-user netdev "
+               "'%s' has no dirty page logging", name);
+    migrate_add_blocker(s->migration_blocker);
     for (int i = 0; i < queues; i++) {
         NetClientState *nc = qemu_new_net_queue_client(
             &vhost_user_info, NULL, "vhost-user", name, true);

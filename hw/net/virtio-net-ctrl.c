@@ -130,6 +130,7 @@ static int ctrl_announce(VirtIONet *n, uint8_t cmd)
     }
     n->status &= ~VIRTIO_NET_S_ANNOUNCE;
     virtio_update_config(&n->vdev);
+    virtio_net_announce_ack(n);
     return VIRTIO_NET_OK;
 }
 

@@ -12,6 +12,8 @@ typedef struct VirtIONetDevice {
 static bool vnet_dev_realize(DeviceState *dev, Error **errp)
 {
     VirtIONetDevice *d = (VirtIONetDevice *)dev;
+    char *path;
+    bool ok;
 
     if (!dev->parent_bus) {
         error_setg(errp, "virtio-net-device needs a virtio-mmio slot");
@@ -21,7 +23,17 @@ static bool vnet_dev_realize(DeviceState *dev, Error **errp)
                             dev->cls->type.name, errp)) {
         return false;
     }
-    return virtio_mmio_attach(dev->parent_bus, &d->vnet.vdev, errp);
+    if (!virtio_mmio_attach(dev->parent_bus, &d->vnet.vdev, errp)) {
+        return false;
+    }
+    path = virtio_mmio_dev_path(dev->parent_bus);
+    ok = virtio_net_register_migration(&d->vnet, path, errp);
+    g_free(path);
+    if (!ok) {
+        virtio_mmio_detach(dev->parent_bus);
+        virtio_net_unrealize(&d->vnet);
+    }
+    return ok;
 }
 
 static void vnet_dev_unrealize(DeviceState *dev)

@@ -26,6 +26,21 @@ void virtio_net_tx_stop(VirtIONetQueue *q);
 void virtio_net_tx_purge_all(VirtIONet *n);
 void virtio_net_update_started(VirtIONet *n);
 
+/* virtio-net.c */
+void virtio_net_set_hdr_len(VirtIONet *n, uint64_t features);
+uint64_t virtio_net_offloads_from_features(uint64_t features);
+
+/* virtio-net-migration.c */
+extern const VMStateDescription vmstate_virtio_net_device;
+bool virtio_net_pre_load_queues(VirtIODevice *vdev, unsigned num,
+                                Error **errp);
+bool virtio_net_post_load(VirtIODevice *vdev, Error **errp);
+/* The guest acknowledged an announcement: schedule the next round. */
+void virtio_net_announce_ack(VirtIONet *n);
+/* Is the post-migration GUEST_ANNOUNCE sequence still going? */
+bool virtio_net_announce_running(VirtIONet *n);
+void virtio_net_migration_cleanup(VirtIONet *n);
+
 /* virtio-net-ctrl.c */
 void virtio_net_handle_ctrl(VirtIODevice *vdev, VirtQueue *vq);
 

@@ -172,7 +172,10 @@ void virtio_net_handle_tx(VirtIODevice *vdev, VirtQueue *vq)
     VirtIONet *n = vdev->opaque;
     VirtIONetQueue *q = &n->vqs[virtio_queue_index(vq) / 2];
 
-    if (!(n->status & VIRTIO_NET_S_LINK_UP)) {
+    /* Link down, or a pair above curr_queue_pairs (its backend queue is
+     * detached): the guest's frames are completed and dropped, as QEMU. */
+    if (!(n->status & VIRTIO_NET_S_LINK_UP) ||
+        (q->index > 0 && q->index >= (unsigned)n->curr_queue_pairs)) {
         tx_drop_all(q);
         return;
     }

@@ -106,7 +106,7 @@ static uint64_t vnet_get_features(VirtIODevice *vdev, uint64_t host)
 }
 
 /* Guest offloads a feature set asks the backend for. */
-static uint64_t offloads_from_features(uint64_t f)
+uint64_t virtio_net_offloads_from_features(uint64_t f)
 {
     uint64_t mask = 1ULL << VIRTIO_NET_F_GUEST_CSUM |
                     1ULL << VIRTIO_NET_F_GUEST_TSO4 |
@@ -136,7 +136,7 @@ void virtio_net_apply_offloads(VirtIONet *n)
     }
 }
 
-static void set_hdr_len(VirtIONet *n, uint64_t f)
+void virtio_net_set_hdr_len(VirtIONet *n, uint64_t f)
 {
     n->mergeable_rx_bufs = f & (1ULL << VIRTIO_NET_F_MRG_RXBUF);
     if (f & (1ULL << VIRTIO_F_VERSION_1) || n->mergeable_rx_bufs) {
@@ -163,11 +163,12 @@ static void vnet_set_features(VirtIODevice *vdev, uint64_t f)
     bool vlan_now = f & (1ULL << VIRTIO_NET_F_CTRL_VLAN);
 
     virtio_net_set_multiqueue(n, mq);
-    set_hdr_len(n, f);
-    n->curr_guest_offloads = offloads_from_features(f);
+    virtio_net_set_hdr_len(n, f);
+    n->curr_guest_offloads = virtio_net_offloads_from_features(f);
     virtio_net_apply_offloads(n);
-    /* CTRL_VLAN off lets every VLAN through; on blocks until VLAN_ADD. */
-    if (vlan_was != vlan_now || f == 0) {
+    /* CTRL_VLAN off lets every VLAN through; on blocks until VLAN_ADD.
+     * An incoming migration brings the guest's table itself. */
+    if (!n->loading && (vlan_was != vlan_now || f == 0)) {
         memset(n->vlans, vlan_now ? 0 : 0xff, sizeof(n->vlans));
     }
     n->saved_features = f;
@@ -247,6 +248,7 @@ static void vnet_reset(VirtIODevice *vdev)
         vnet_vhost_stop(n);
     }
 
+    n->loading = false;
     n->promisc = 1;
     n->allmulti = n->alluni = n->nomulti = n->nouni = n->nobcast = 0;
     n->curr_queue_pairs = 1;
@@ -275,6 +277,9 @@ static const VirtioDeviceOps vnet_ops = {
     .set_config = vnet_set_config,
     .set_status = vnet_set_status,
     .reset = vnet_reset,
+    .vmsd = &vmstate_virtio_net_device,
+    .pre_load_queues = virtio_net_pre_load_queues,
+    .post_load = virtio_net_post_load,
 };
 
 /* ---- virtqueue layout ---- */
@@ -383,8 +388,9 @@ static void vnet_announce(NetClientState *nc)
     VirtIONet *n = qemu_get_nic_opaque(nc);
 
     if (!virtio_vdev_has_feature(&n->vdev, VIRTIO_NET_F_GUEST_ANNOUNCE) ||
-        !virtio_vdev_has_feature(&n->vdev, VIRTIO_NET_F_CTRL_VQ)) {
-        return;
+        !virtio_vdev_has_feature(&n->vdev, VIRTIO_NET_F_CTRL_VQ) ||
+        virtio_net_announce_running(n)) {
+        return; /* the post-migration sequence already asks the guest */
     }
     n->status |= VIRTIO_NET_S_ANNOUNCE;
     virtio_update_config(&n->vdev);
@@ -515,7 +521,7 @@ bool virtio_net_realize(VirtIONet *n, DeviceState *dev, const char *type_name,
     qemu_get_queue(n->nic)->rxfilter_notify_enabled = 1;
     memset(n->vlans, 0xff, sizeof(n->vlans));
     vnet_reset(&n->vdev);
-    set_hdr_len(n, 0);
+    virtio_net_set_hdr_len(n, 0);
     virtio_update_config(&n->vdev);
     vm_state_notify_add(vnet_vm_state, n);
     return true;
@@ -524,6 +530,7 @@ bool virtio_net_realize(VirtIONet *n, DeviceState *dev, const char *type_name,
 void virtio_net_unrealize(VirtIONet *n)
 {
     vm_state_notify_remove(vnet_vm_state, n);
+    virtio_net_migration_cleanup(n);
     if (n->vhost_started) {
         vnet_vhost_stop(n);
     }

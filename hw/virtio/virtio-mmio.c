@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* virtio-mmio transport (virtio spec 4.2), legacy and modern layouts. */
+#include <inttypes.h>
 #include <glib.h>
 #include "hw/virtio/virtio-mmio.h"
 #include "system/memory.h"
@@ -31,6 +32,7 @@ struct VirtIOMMIOSlot {
     uint32_t guest_features[2];
     uint32_t page_size;
     uint32_t queue_align;
+    uint64_t base;
 };
 
 static void mmio_update_irq(VirtIOMMIOSlot *s)
@@ -43,7 +45,155 @@ static void mmio_notify(void *opaque, uint16_t vector)
     mmio_update_irq(opaque);
 }
 
-static const VirtioTransportOps mmio_transport = { .notify = mmio_notify };
+/*
+ * Migration: QEMU's virtio-mmio keeps its modern register state (driver
+ * features and every queue's size, enable and addresses) in the
+ * "virtio_mmio" description, saved in virtio/extra_state when the slot is
+ * not legacy.  A legacy slot has nothing beyond the core state, apart from
+ * the ring alignment the core carries per queue.
+ */
+static bool mmio_has_extra_state(void *opaque)
+{
+    return !((VirtIOMMIOSlot *)opaque)->legacy;
+}
+
+static void put_addr(QEMUFile *f, uint64_t a)
+{
+    qemu_put_be32(f, (uint32_t)a);
+    qemu_put_be32(f, a >> 32);
+}
+
+static uint64_t get_addr(QEMUFile *f)
+{
+    uint64_t lo = qemu_get_be32(f);
+    return lo | (uint64_t)qemu_get_be32(f) << 32;
+}
+
+static bool put_mmio_vqs(QEMUFile *f, void *opaque, void *ptr,
+                         const VMStateField *field, Error **errp)
+{
+    VirtIOMMIOSlot *s = opaque;
+
+    for (unsigned i = 0; i < VIRTIO_QUEUE_MAX; i++) {
+        VirtQueue *vq = virtio_get_queue(s->vdev, i);
+        bool present = virtio_queue_get_max_num(vq) != 0;
+
+        qemu_put_be16(f, present ? virtio_queue_get_num(vq) : 0);
+        qemu_put_byte(f, present && virtio_queue_ready(vq));
+        put_addr(f, virtio_queue_get_desc(vq));
+        put_addr(f, virtio_queue_get_avail(vq));
+        put_addr(f, virtio_queue_get_used(vq));
+    }
+    return qemu_file_check_error(f, errp);
+}
+
+static bool mmio_load_vq(VirtIOMMIOSlot *s, unsigned i, uint16_t num,
+                         bool enabled, const uint64_t r[3], Error **errp)
+{
+    VirtQueue *vq = virtio_get_queue(s->vdev, i);
+    unsigned max = virtio_queue_get_max_num(vq);
+
+    if (!max) {
+        if (enabled) {
+            error_setg(errp, "virtio-mmio: queue %u is enabled in the stream "
+                       "but the device has no such queue", i);
+            return false;
+        }
+        return true;
+    }
+    if (num) {
+        if (num > max || (num & (num - 1))) {
+            error_setg(errp, "virtio-mmio: queue %u size 0x%x is not a power "
+                       "of 2 up to 0x%x", i, num, max);
+            return false;
+        }
+        virtio_queue_set_num(vq, num);
+    } else if (enabled) {
+        error_setg(errp, "virtio-mmio: queue %u is enabled with size 0", i);
+        return false;
+    }
+    virtio_queue_set_rings(vq, r[0], r[1], r[2]);
+    virtio_queue_set_ready(vq, enabled);
+    return true;
+}
+
+static bool get_mmio_vqs(QEMUFile *f, void *opaque, void *ptr,
+                         const VMStateField *field, Error **errp)
+{
+    VirtIOMMIOSlot *s = opaque;
+
+    for (unsigned i = 0; i < VIRTIO_QUEUE_MAX; i++) {
+        uint16_t num = qemu_get_be16(f);
+        uint8_t enabled = qemu_get_byte(f);
+        uint64_t r[3];
+
+        for (int k = 0; k < 3; k++) {
+            r[k] = get_addr(f);
+        }
+        if (!qemu_file_check_error(f, errp)) {
+            return false;
+        }
+        if (enabled > 1) {
+            error_setg(errp, "virtio-mmio: queue %u enable byte 0x%x", i,
+                       enabled);
+            return false;
+        }
+        if (!mmio_load_vq(s, i, num, enabled, r, errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static const VMStateInfo mmio_vqs_info = {
+    .name = "virtio_mmio/queue_state",
+    .get = get_mmio_vqs,
+    .put = put_mmio_vqs,
+};
+
+static const VMStateDescription vmstate_virtio_mmio_state = {
+    .name = "virtio_mmio/state",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = mmio_has_extra_state,
+    .fields = (const VMStateField[]){
+        { .name = "guest_features", .kind = VMS_ARRAY,
+          .offset = offsetof(VirtIOMMIOSlot, guest_features),
+          .size = sizeof(uint32_t), .elem = VMS_U32,
+          .elem_size = sizeof(uint32_t), .count_kind = VMS_END, .max = 2 },
+        { .name = "vqs", .kind = VMS_CUSTOM, .info = &mmio_vqs_info },
+        VMSTATE_END_OF_LIST,
+    },
+};
+
+static const VMStateDescription vmstate_virtio_mmio = {
+    .name = "virtio_mmio",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]){ VMSTATE_END_OF_LIST },
+    .subsections = (const VMStateDescription *const[]){
+        &vmstate_virtio_mmio_state,
+        NULL,
+    },
+};
+
+static void mmio_post_load(void *opaque)
+{
+    VirtIOMMIOSlot *s = opaque;
+
+    /* A legacy slot's feature latch is not in the stream. */
+    s->guest_features[0] = (uint32_t)s->vdev->guest_features;
+    s->guest_features[1] = s->vdev->guest_features >> 32;
+    mmio_update_irq(s);
+}
+
+static const VirtioTransportOps mmio_transport = {
+    .notify = mmio_notify,
+    .extra_state = &vmstate_virtio_mmio,
+    .has_extra_state = mmio_has_extra_state,
+    .variable_vring_alignment = true,
+    .post_load = mmio_post_load,
+};
 
 static void mmio_reset(VirtIOMMIOSlot *s)
 {
@@ -269,8 +419,17 @@ bool virtio_mmio_attach(BusState *bus, VirtIODevice *vdev, Error **errp)
     VirtIOMMIOSlot *s = bus->opaque;
 
     s->vdev = vdev;
+    vdev->version1_offered = !s->legacy;
     virtio_bind_transport(vdev, &mmio_transport, s);
     return true;
+}
+
+char *virtio_mmio_dev_path(BusState *bus)
+{
+    VirtIOMMIOSlot *s = bus->opaque;
+
+    /* QEMU's: the proxy sits on the main system bus, which has no path. */
+    return g_strdup_printf("virtio-mmio@%016" PRIx64, s->base);
 }
 
 void virtio_mmio_detach(BusState *bus)
@@ -296,6 +455,7 @@ void virtio_mmio_create_slots(uint64_t base, uint64_t stride, int count,
         s->irq = irqs ? irqs[i] : NULL;
         s->legacy = force_legacy;
         s->page_size = 4096;
+        s->base = base + i * stride;
         s->mr = memory_region_new_io("virtio-mmio", 0x200, &mmio_ops, s);
         address_space_map(address_space_memory, base + i * stride, s->mr,
                           &error_abort);

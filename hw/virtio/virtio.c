@@ -37,6 +37,7 @@ struct VirtQueue {
     bool notification;
     unsigned inuse;
     uint16_t vector;
+    unsigned align;    /* legacy layout: used ring alignment */
     VirtIOHandleOutput *handle_output;
     int host_notifier; /* eventfd a driver kick is written to, or -1 */
 };
@@ -140,6 +141,7 @@ static void queue_reset(VirtQueue *vq)
     vq->notification = true;
     vq->inuse = 0;
     vq->vector = VIRTIO_NO_VECTOR;
+    vq->align = 0;
 }
 
 void virtio_del_queue(VirtIODevice *vdev, unsigned n)
@@ -318,8 +320,14 @@ void virtio_queue_set_legacy_addr(VirtQueue *vq, uint64_t pa, unsigned align)
     uint64_t used = avail + 4 + 2ULL * vq->num + 2;
 
     used = (used + align - 1) & ~(uint64_t)(align - 1);
+    vq->align = align;
     virtio_queue_set_rings(vq, pa, avail, used);
     vq->ready = pa != 0;
+}
+
+unsigned virtio_queue_get_align(VirtQueue *vq)
+{
+    return vq->align;
 }
 
 uint64_t virtio_queue_get_desc(VirtQueue *vq)
@@ -756,3 +764,556 @@ bool virtqueue_avail_bytes(VirtQueue *vq, size_t in_bytes, size_t out_bytes)
     virtqueue_unpop(vq, popped);
     return in >= in_bytes && out >= out_bytes;
 }
+
+/* ---- migration (QEMU's virtio_save/virtio_load layout) ---- */
+
+#define VIRTIO_DEVICE_ENDIAN_LITTLE 1
+
+static bool ring_in_ram(VirtIODevice *vdev, uint64_t pa, uint64_t len)
+{
+    return address_space_ram_ptr(vdev->dma_as, pa, len) != NULL;
+}
+
+/* --- the virtio/... subsections --- */
+
+static bool virtqueues_needed(void *opaque)
+{
+    VirtIODevice *vdev = opaque;
+
+    return vdev->version1_offered ||
+           virtio_vdev_has_feature(vdev, VIRTIO_F_VERSION_1);
+}
+
+static bool put_virtqueues(QEMUFile *f, void *opaque, void *ptr,
+                           const VMStateField *field, Error **errp)
+{
+    VirtIODevice *vdev = opaque;
+
+    for (unsigned i = 0; i < VIRTIO_QUEUE_MAX; i++) {
+        qemu_put_be64(f, vdev->vq[i].avail);
+        qemu_put_be64(f, vdev->vq[i].used);
+    }
+    return qemu_file_check_error(f, errp);
+}
+
+static bool get_virtqueues(QEMUFile *f, void *opaque, void *ptr,
+                           const VMStateField *field, Error **errp)
+{
+    VirtIODevice *vdev = opaque;
+
+    for (unsigned i = 0; i < VIRTIO_QUEUE_MAX; i++) {
+        uint64_t avail = qemu_get_be64(f), used = qemu_get_be64(f);
+        /* Queues the device does not have keep nothing from the stream. */
+        if (vdev->vq[i].num_max) {
+            vdev->vq[i].avail = avail;
+            vdev->vq[i].used = used;
+        }
+    }
+    vdev->loaded_ring_addrs = true;
+    return qemu_file_check_error(f, errp);
+}
+
+static const VMStateInfo virtqueues_info = {
+    .name = "virtqueue_state",
+    .get = get_virtqueues,
+    .put = put_virtqueues,
+};
+
+static bool ringsize_needed(void *opaque)
+{
+    VirtIODevice *vdev = opaque;
+
+    for (unsigned i = 0; i < VIRTIO_QUEUE_MAX; i++) {
+        if (vdev->vq[i].num != vdev->vq[i].num_max) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool put_ringsize(QEMUFile *f, void *opaque, void *ptr,
+                         const VMStateField *field, Error **errp)
+{
+    VirtIODevice *vdev = opaque;
+
+    for (unsigned i = 0; i < VIRTIO_QUEUE_MAX; i++) {
+        qemu_put_be32(f, vdev->vq[i].num_max);
+    }
+    return qemu_file_check_error(f, errp);
+}
+
+static bool get_ringsize(QEMUFile *f, void *opaque, void *ptr,
+                         const VMStateField *field, Error **errp)
+{
+    VirtIODevice *vdev = opaque;
+
+    for (unsigned i = 0; i < VIRTIO_QUEUE_MAX; i++) {
+        uint32_t def = qemu_get_be32(f);
+        /* The sizes are configuration: both ends must offer the same. */
+        if (!qemu_file_get_error(f) && vdev->vq[i].num_max &&
+            def != vdev->vq[i].num_max) {
+            error_setg(errp, "virtio: VQ %u default size 0x%x in the stream, "
+                       "0x%x on this device", i, def, vdev->vq[i].num_max);
+            return false;
+        }
+    }
+    return qemu_file_check_error(f, errp);
+}
+
+static const VMStateInfo ringsize_info = {
+    .name = "ringsize_state",
+    .get = get_ringsize,
+    .put = put_ringsize,
+};
+
+static bool endian_needed(void *opaque)
+{
+    return false; /* always the default (little) on our targets */
+}
+
+static bool endian_post_load(void *opaque, int version_id, Error **errp)
+{
+    VirtIODevice *vdev = opaque;
+
+    if (vdev->loaded_endian != VIRTIO_DEVICE_ENDIAN_LITTLE) {
+        error_setg(errp, "virtio: device endianness %u is not supported",
+                   vdev->loaded_endian);
+        return false;
+    }
+    return true;
+}
+
+static bool features64_needed(void *opaque)
+{
+    return ((VirtIODevice *)opaque)->guest_features >> 32;
+}
+
+static bool broken_needed(void *opaque)
+{
+    return ((VirtIODevice *)opaque)->broken;
+}
+
+static bool started_needed(void *opaque)
+{
+    VirtIODevice *vdev = opaque;
+
+    vdev->loaded_started = vdev->status & VIRTIO_CONFIG_S_DRIVER_OK;
+    return vdev->loaded_started;
+}
+
+static bool disabled_post_load(void *opaque, int version_id, Error **errp)
+{
+    VirtIODevice *vdev = opaque;
+
+    if (vdev->loaded_disabled) {
+        error_setg(errp, "virtio: the stream has a disabled device");
+        return false;
+    }
+    return true;
+}
+
+static bool extra_state_needed(void *opaque)
+{
+    VirtIODevice *vdev = opaque;
+    const VirtioTransportOps *t = vdev->transport;
+
+    return t && t->extra_state && t->has_extra_state &&
+           t->has_extra_state(vdev->transport_opaque);
+}
+
+static bool put_extra_state(QEMUFile *f, void *opaque, void *ptr,
+                            const VMStateField *field, Error **errp)
+{
+    VirtIODevice *vdev = opaque;
+
+    return vmstate_save(f, vdev->transport->extra_state,
+                        vdev->transport_opaque, NULL, errp);
+}
+
+static bool get_extra_state(QEMUFile *f, void *opaque, void *ptr,
+                            const VMStateField *field, Error **errp)
+{
+    VirtIODevice *vdev = opaque;
+    const VirtioTransportOps *t = vdev->transport;
+
+    if (!t || !t->extra_state) {
+        error_setg(errp, "virtio: the stream has transport state this "
+                   "transport does not take");
+        return false;
+    }
+    return vmstate_load(f, t->extra_state, vdev->transport_opaque, 1, errp);
+}
+
+static const VMStateInfo extra_state_info = {
+    .name = "virtqueue_extra_state",
+    .get = get_extra_state,
+    .put = put_extra_state,
+};
+
+#define VIRTIO_CUSTOM(_name, _info)                                         \
+    {                                                                       \
+        .name = (_name), .kind = VMS_CUSTOM, .info = &(_info)               \
+    }
+
+static const VMStateDescription vmstate_virtio_device_endian = {
+    .name = "virtio/device_endian",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = endian_needed,
+    .post_load = endian_post_load,
+    .fields = (const VMStateField[]){
+        VMSTATE_UINT8(loaded_endian, VirtIODevice),
+        VMSTATE_END_OF_LIST,
+    },
+};
+
+static const VMStateDescription vmstate_virtio_64bit_features = {
+    .name = "virtio/64bit_features",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = features64_needed,
+    .fields = (const VMStateField[]){
+        VMSTATE_UINT64(guest_features, VirtIODevice),
+        VMSTATE_END_OF_LIST,
+    },
+};
+
+static const VMStateDescription vmstate_virtio_virtqueues = {
+    .name = "virtio/virtqueues",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = virtqueues_needed,
+    .fields = (const VMStateField[]){
+        VIRTIO_CUSTOM("vq", virtqueues_info),
+        VMSTATE_END_OF_LIST,
+    },
+};
+
+static const VMStateDescription vmstate_virtio_ringsize = {
+    .name = "virtio/ringsize",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = ringsize_needed,
+    .fields = (const VMStateField[]){
+        VIRTIO_CUSTOM("vq", ringsize_info),
+        VMSTATE_END_OF_LIST,
+    },
+};
+
+static const VMStateDescription vmstate_virtio_broken = {
+    .name = "virtio/broken",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = broken_needed,
+    .fields = (const VMStateField[]){
+        VMSTATE_BOOL(broken, VirtIODevice),
+        VMSTATE_END_OF_LIST,
+    },
+};
+
+static const VMStateDescription vmstate_virtio_extra_state = {
+    .name = "virtio/extra_state",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = extra_state_needed,
+    .fields = (const VMStateField[]){
+        VIRTIO_CUSTOM("extra_state", extra_state_info),
+        VMSTATE_END_OF_LIST,
+    },
+};
+
+static const VMStateDescription vmstate_virtio_started = {
+    .name = "virtio/started",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = started_needed,
+    .fields = (const VMStateField[]){
+        VMSTATE_BOOL(loaded_started, VirtIODevice),
+        VMSTATE_END_OF_LIST,
+    },
+};
+
+static const VMStateDescription vmstate_virtio_disabled = {
+    .name = "virtio/disabled",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = endian_needed, /* never: we have no disabled devices */
+    .post_load = disabled_post_load,
+    .fields = (const VMStateField[]){
+        VMSTATE_BOOL(loaded_disabled, VirtIODevice),
+        VMSTATE_END_OF_LIST,
+    },
+};
+
+/* Only subsections: the core fields are written by hand before them. */
+static const VMStateDescription vmstate_virtio = {
+    .name = "virtio",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]){ VMSTATE_END_OF_LIST },
+    .subsections = (const VMStateDescription *const[]){
+        &vmstate_virtio_device_endian,
+        &vmstate_virtio_64bit_features,
+        &vmstate_virtio_virtqueues,
+        &vmstate_virtio_ringsize,
+        &vmstate_virtio_broken,
+        &vmstate_virtio_extra_state,
+        &vmstate_virtio_started,
+        &vmstate_virtio_disabled,
+        NULL,
+    },
+};
+
+/* --- save --- */
+
+bool virtio_save(VirtIODevice *vdev, QEMUFile *f, Error **errp)
+{
+    const VirtioTransportOps *t = vdev->transport;
+    unsigned num = virtio_get_num_queues(vdev);
+
+    if (t && t->save_config && !t->save_config(vdev->transport_opaque, f,
+                                                errp)) {
+        return false;
+    }
+    qemu_put_byte(f, vdev->status);
+    qemu_put_byte(f, vdev->isr);
+    qemu_put_be16(f, vdev->queue_sel);
+    qemu_put_be32(f, (uint32_t)vdev->guest_features);
+    virtio_update_config(vdev);
+    qemu_put_be32(f, vdev->config_len);
+    qemu_put_buffer(f, vdev->config, vdev->config_len);
+    qemu_put_be32(f, num);
+    for (unsigned i = 0; i < num; i++) {
+        VirtQueue *vq = &vdev->vq[i];
+
+        qemu_put_be32(f, vq->num);
+        if (t && t->variable_vring_alignment) {
+            qemu_put_be32(f, vq->align);
+        }
+        qemu_put_be64(f, vq->desc);
+        qemu_put_be16(f, vq->last_avail_idx);
+        if (t && t->save_queue) {
+            t->save_queue(vdev->transport_opaque, i, f);
+        }
+    }
+    if (vdev->ops->vmsd &&
+        !vmstate_save(f, vdev->ops->vmsd, vdev->opaque, NULL, errp)) {
+        return false;
+    }
+    return vmstate_save(f, &vmstate_virtio, vdev, NULL, errp);
+}
+
+/* --- load --- */
+
+static bool load_queue_header(VirtIODevice *vdev, QEMUFile *f, unsigned i,
+                              Error **errp)
+{
+    const VirtioTransportOps *t = vdev->transport;
+    VirtQueue *vq = &vdev->vq[i];
+    uint32_t num = qemu_get_be32(f), align = 0;
+
+    if (t && t->variable_vring_alignment) {
+        align = qemu_get_be32(f);
+    }
+    vq->desc = qemu_get_be64(f);
+    vq->last_avail_idx = qemu_get_be16(f);
+    if (!qemu_file_check_error(f, errp)) {
+        return false;
+    }
+    if (!num || num > vq->num_max || (num & (num - 1))) {
+        error_setg(errp, "virtio: VQ %u size 0x%x is not a power of 2 up to "
+                   "0x%x", i, num, vq->num_max);
+        return false;
+    }
+    vq->num = num;
+    if (align && (align & (align - 1))) {
+        error_setg(errp, "virtio: VQ %u alignment 0x%x is not a power of 2",
+                   i, align);
+        return false;
+    }
+    vq->align = align;
+    if (!vq->desc && vq->last_avail_idx) {
+        error_setg(errp, "VQ %u address 0x0 inconsistent with Host index "
+                   "0x%x", i, vq->last_avail_idx);
+        return false;
+    }
+    if (t && t->load_queue &&
+        !t->load_queue(vdev->transport_opaque, i, f, errp)) {
+        return false;
+    }
+    return true;
+}
+
+static bool load_core(VirtIODevice *vdev, QEMUFile *f, Error **errp)
+{
+    const VirtioTransportOps *t = vdev->transport;
+    uint32_t config_len, num;
+
+    if (t && t->load_config && !t->load_config(vdev->transport_opaque, f,
+                                                errp)) {
+        return false;
+    }
+    vdev->status = qemu_get_byte(f);
+    vdev->isr = qemu_get_byte(f);
+    vdev->queue_sel = qemu_get_be16(f);
+    /* The low half for now: virtio-net's fields depend on it. */
+    vdev->guest_features = qemu_get_be32(f);
+    config_len = qemu_get_be32(f);
+    qemu_get_buffer(f, vdev->config, MIN(config_len, vdev->config_len));
+    if (config_len > vdev->config_len) {
+        qemu_file_skip(f, config_len - vdev->config_len);
+    }
+    num = qemu_get_be32(f);
+    if (!qemu_file_check_error(f, errp)) {
+        return false;
+    }
+    if (vdev->queue_sel >= VIRTIO_QUEUE_MAX) {
+        error_setg(errp, "virtio: queue_sel %u is out of range",
+                   vdev->queue_sel);
+        return false;
+    }
+    if (num > VIRTIO_QUEUE_MAX) {
+        error_setg(errp, "Invalid number of virtqueues: 0x%x", num);
+        return false;
+    }
+    if (vdev->ops->pre_load_queues &&
+        !vdev->ops->pre_load_queues(vdev, num, errp)) {
+        return false;
+    }
+    if (num != virtio_get_num_queues(vdev)) {
+        error_setg(errp, "virtio: %u virtqueues in the stream, the device "
+                   "has %u", num, virtio_get_num_queues(vdev));
+        return false;
+    }
+    for (unsigned i = 0; i < num; i++) {
+        if (!load_queue_header(vdev, f, i, errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool load_features(VirtIODevice *vdev, Error **errp)
+{
+    uint64_t features = vdev->guest_features;
+    uint64_t allowed = virtio_offered_features(vdev) |
+                       1ULL << VIRTIO_F_VERSION_1;
+
+    if (features & ~allowed) {
+        error_setg(errp, "Features 0x%" G_GINT64_MODIFIER "x unsupported. "
+                   "Allowed features: 0x%" G_GINT64_MODIFIER "x",
+                   features, allowed);
+        return false;
+    }
+    if (vdev->ops->set_features) {
+        vdev->ops->set_features(vdev, features);
+    }
+    vdev->guest_features = features;
+    return true;
+}
+
+/* Check queue @i against the guest's ring; false fails the load. */
+static bool load_check_ring(VirtIODevice *vdev, unsigned i, Error **errp)
+{
+    VirtQueue *vq = &vdev->vq[i];
+    uint16_t avail = 0, used = 0;
+
+    vq->inuse = 0;
+    vq->used_idx = 0;
+    vq->signalled_used_valid = false;
+    if (!vq->desc) {
+        return true;
+    }
+    if (!ring_in_ram(vdev, vq->desc, 16ULL * vq->num) ||
+        !ring_in_ram(vdev, vq->avail, 6 + 2ULL * vq->num) ||
+        !ring_in_ram(vdev, vq->used, 6 + 8ULL * vq->num)) {
+        /* As QEMU's "Cannot map": the device is broken, the load goes on. */
+        virtio_error(vdev, "VQ %u: ring (desc 0x%" G_GINT64_MODIFIER "x) is "
+                     "not in guest RAM", i, vq->desc);
+        return true;
+    }
+    ld16(vq, vq->avail + 2, &avail);
+    ld16(vq, vq->used + 2, &used);
+    if ((uint16_t)(avail - vq->last_avail_idx) > vq->num) {
+        virtio_error(vdev, "VQ %u size 0x%x Guest index 0x%x inconsistent "
+                     "with Host index 0x%x: delta 0x%x", i, vq->num, avail,
+                     vq->last_avail_idx, (uint16_t)(avail - vq->last_avail_idx));
+        return true;
+    }
+    vq->used_idx = used;
+    vq->inuse = (uint16_t)(vq->last_avail_idx - used);
+    if (vq->inuse > vq->num) {
+        error_setg(errp, "VQ %u size 0x%x < last_avail_idx 0x%x - used_idx "
+                   "0x%x", i, vq->num, vq->last_avail_idx, used);
+        return false;
+    }
+    return true;
+}
+
+bool virtio_load(VirtIODevice *vdev, QEMUFile *f, int version_id,
+                 Error **errp)
+{
+    const VirtioTransportOps *t = vdev->transport;
+    unsigned num;
+
+    vdev->loaded_ring_addrs = false;
+    vdev->loaded_endian = VIRTIO_DEVICE_ENDIAN_LITTLE;
+    vdev->loaded_disabled = false;
+    vdev->broken = false;
+    if (!load_core(vdev, f, errp)) {
+        return false;
+    }
+    if (vdev->ops->vmsd &&
+        !vmstate_load(f, vdev->ops->vmsd, vdev->opaque, version_id, errp)) {
+        return false;
+    }
+    if (!vmstate_load(f, &vmstate_virtio, vdev, 1, errp) ||
+        !load_features(vdev, errp)) {
+        return false;
+    }
+    num = virtio_get_num_queues(vdev);
+    for (unsigned i = 0; i < num; i++) {
+        VirtQueue *vq = &vdev->vq[i];
+
+        if (!virtio_vdev_has_feature(vdev, VIRTIO_F_VERSION_1)) {
+            /* Legacy layout: avail and used follow from desc. */
+            virtio_queue_set_legacy_addr(vq, vq->desc,
+                                         vq->align ? vq->align : 4096);
+        } else if (!vdev->loaded_ring_addrs && vq->desc) {
+            error_setg(errp, "virtio: VQ %u ring addresses are missing from "
+                       "the stream", i);
+            return false;
+        } else if (!(t && t->extra_state)) {
+            vq->ready = vq->desc != 0;
+        }
+        if (!load_check_ring(vdev, i, errp)) {
+            return false;
+        }
+    }
+    if (t && t->post_load) {
+        t->post_load(vdev->transport_opaque);
+    }
+    return !vdev->ops->post_load || vdev->ops->post_load(vdev, errp);
+}
+
+static bool put_virtio(QEMUFile *f, void *opaque, void *ptr,
+                       const VMStateField *field, Error **errp)
+{
+    return virtio_save(ptr, f, errp);
+}
+
+static bool get_virtio(QEMUFile *f, void *opaque, void *ptr,
+                       const VMStateField *field, Error **errp)
+{
+    /* The outer description's version is the device's (virtio-net: 11). */
+    return virtio_load(ptr, f, ((VirtIODevice *)ptr)->ops->vmsd
+                                   ? ((VirtIODevice *)ptr)->ops->vmsd->version_id
+                                   : 1,
+                       errp);
+}
+
+const VMStateInfo virtio_vmstate_info = {
+    .name = "virtio",
+    .get = get_virtio,
+    .put = put_virtio,
+};

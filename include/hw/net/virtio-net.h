@@ -148,6 +148,13 @@ struct VirtIONet {
     /* The data-path rings are handed to the vhost back-end (the ctrl vq
      * always stays here). */
     bool vhost_started;
+
+    /* Migration (hw/net/virtio-net-migration.c). */
+    bool loading;                  /* between pre_load and post_load */
+    uint64_t saved_guest_offloads; /* curr_guest_offloads on the wire */
+    QEMUTimer *announce_timer;     /* GUEST_ANNOUNCE after migration */
+    int64_t announce_round;        /* rounds still to signal */
+    int64_t announce_rounds, announce_initial, announce_max, announce_step;
 };
 
 /* Property entries for a transport struct @S holding a VirtIONet at @f. */
@@ -216,6 +223,14 @@ struct VirtIONet {
 bool virtio_net_realize(VirtIONet *n, DeviceState *dev, const char *type_name,
                         const char *model, Error **errp);
 void virtio_net_unrealize(VirtIONet *n);
+/*
+ * Register the device's migration section "<@path>/virtio-net", instance 0,
+ * description "virtio-net" v11 (QEMU's layout), owned by @n->dev.
+ */
+bool virtio_net_register_migration(VirtIONet *n, const char *path,
+                                   Error **errp);
+void virtio_net_unregister_migration(VirtIONet *n);
+
 /* The number of vectors virtio-net-pci defaults to: 2 * queues + 2. */
 int virtio_net_default_vectors(VirtIONet *n);
 

@@ -26,6 +26,9 @@ void virtio_mmio_create_slots(uint64_t base, uint64_t stride, int count,
 /* For a virtio device realized on a virtio-mmio bus: bind it. */
 bool virtio_mmio_attach(BusState *bus, VirtIODevice *vdev, Error **errp);
 void virtio_mmio_detach(BusState *bus);
+/* The device path QEMU gives a device on that slot's bus, which names its
+ * migration section: "virtio-mmio@<base, 16 hex digits>". */
+char *virtio_mmio_dev_path(BusState *bus);
 
 void virtio_mmio_register_types(void);
 void virtio_net_device_register_types(void);

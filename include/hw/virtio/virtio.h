@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/uio.h>
+#include "migration/qemu-file.h"
+#include "migration/vmstate.h"
 #include "system/memory.h"
 #include "util/iov.h"
 #include "util/error.h"
@@ -74,6 +76,14 @@ typedef struct VirtioDeviceOps {
     void (*set_config)(VirtIODevice *vdev, const uint8_t *config);
     void (*set_status)(VirtIODevice *vdev, uint8_t status);
     void (*reset)(VirtIODevice *vdev);
+    /* Migration: the device's own fields, saved inside the virtio state
+     * (opaque = the device model), e.g. "virtio-net-device". */
+    const VMStateDescription *vmsd;
+    /* Loading: give the device @num virtqueues, as the stream has them
+     * (virtio-net rebuilds its pairs); false refuses the count. */
+    bool (*pre_load_queues)(VirtIODevice *vdev, unsigned num, Error **errp);
+    /* Loading: everything is in place (features set, rings checked). */
+    bool (*post_load)(VirtIODevice *vdev, Error **errp);
 } VirtioDeviceOps;
 
 /* What a transport (PCI, MMIO) provides. */
@@ -82,6 +92,24 @@ typedef struct VirtioTransportOps {
     void (*notify)(void *opaque, uint16_t vector);
     /* The number of virtqueues changed (virtio-net rebuilds its vqs). */
     void (*queues_changed)(void *opaque);
+
+    /*
+     * Migration (all optional).  The transport's part of the virtio state:
+     * its config (PCI: config space, MSI-X, config vector) before the core
+     * fields, a per-queue part (PCI: the vector) after each queue, and an
+     * "extra state" description saved in the virtio/extra_state subsection
+     * when has_extra_state says so (opaque = the transport).
+     */
+    bool (*save_config)(void *opaque, QEMUFile *f, Error **errp);
+    bool (*load_config)(void *opaque, QEMUFile *f, Error **errp);
+    void (*save_queue)(void *opaque, unsigned n, QEMUFile *f);
+    bool (*load_queue)(void *opaque, unsigned n, QEMUFile *f, Error **errp);
+    const VMStateDescription *extra_state;
+    bool (*has_extra_state)(void *opaque);
+    /* Queues carry a be32 ring alignment in the stream (virtio-mmio). */
+    bool variable_vring_alignment;
+    /* The load is complete: drive interrupt lines again. */
+    void (*post_load)(void *opaque);
 } VirtioTransportOps;
 
 struct VirtIODevice {
@@ -100,6 +128,13 @@ struct VirtIODevice {
     uint8_t *config;
     bool broken;
     bool legacy_mode;       /* driver speaks legacy (pre-1.0) */
+    /* The transport offers VERSION_1 (modern interface present). */
+    bool version1_offered;
+    /* Scratch for loading the virtio/... subsections. */
+    bool loaded_ring_addrs;
+    bool loaded_started;
+    bool loaded_disabled;
+    uint8_t loaded_endian;
     AddressSpace *dma_as;
     VirtQueue *vq;          /* VIRTIO_QUEUE_MAX entries */
     const VirtioDeviceOps *ops;
@@ -135,6 +170,23 @@ void virtio_notify_config(VirtIODevice *vdev);
 void virtio_error(VirtIODevice *vdev, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * Migration: the "virtio" field of a device's outer description, in QEMU's
+ * byte layout (transport config, status, isr, queue_sel, features, config,
+ * queues, the device's vmsd, then the virtio/... subsections).  Loading
+ * checks the queue count and sizes, the ring addresses and indexes against
+ * the guest's rings, and the features against what the device offers.
+ */
+extern const VMStateInfo virtio_vmstate_info;
+#define VMSTATE_VIRTIO_DEVICE(_s, _f)                                       \
+    {                                                                       \
+        .name = "virtio", .kind = VMS_CUSTOM, .offset = offsetof(_s, _f),   \
+        .size = sizeof(VirtIODevice), .info = &virtio_vmstate_info          \
+    }
+bool virtio_save(VirtIODevice *vdev, QEMUFile *f, Error **errp);
+bool virtio_load(VirtIODevice *vdev, QEMUFile *f, int version_id,
+                 Error **errp);
+
 /* Queue configuration, written by transports. */
 void virtio_queue_set_num(VirtQueue *vq, unsigned num);
 unsigned virtio_queue_get_num(VirtQueue *vq);
@@ -143,6 +195,8 @@ void virtio_queue_set_rings(VirtQueue *vq, uint64_t desc, uint64_t avail,
                             uint64_t used);
 /* Legacy layout: one page-aligned area starting at @pa. */
 void virtio_queue_set_legacy_addr(VirtQueue *vq, uint64_t pa, unsigned align);
+/* The ring alignment of the legacy layout (0 until one was set). */
+unsigned virtio_queue_get_align(VirtQueue *vq);
 uint64_t virtio_queue_get_desc(VirtQueue *vq);
 uint64_t virtio_queue_get_avail(VirtQueue *vq);
 uint64_t virtio_queue_get_used(VirtQueue *vq);
