@@ -3,9 +3,14 @@
  * The migration state machine and its QMP commands.
  *
  * Source: migrate connects, then a thread does the copying so that the
- * monitor stays responsive.  The VM is stopped before the first RAM page
- * (stop-and-copy), device state is saved with the big lock held, and the
- * source ends in postmigrate (or runs again after a failure or cancel).
+ * monitor stays responsive.  RAM goes first while the VM runs (pre-copy):
+ * the dirty log is started, and PART sections send the pages still dirty,
+ * at most max-bandwidth bytes per 100 ms window / 10.  Whenever the pages
+ * still to send could go out within downtime-limit at the measured
+ * bandwidth, the log is synced (a new pass, MIGRATION_PASS); if that is
+ * still small enough the VM is stopped and, with the big lock held, the
+ * last pass and the device state follow.  The source ends in postmigrate,
+ * or runs on as before after a failure or cancel.
  *
  * Destination: -incoming (or migrate-incoming after -incoming defer)
  * opens the transport; a thread loads the stream; completion is handled
@@ -13,6 +18,7 @@
  * on failure exits with status 1 unless exit-on-error was turned off.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,6 +26,7 @@
 #include "migration/blocker.h"
 #include "migration/channel.h"
 #include "migration/migration.h"
+#include "net/announce.h"
 #include "migration/ram.h"
 #include "migration/savevm.h"
 #include "qapi/qapi-commands.h"
@@ -40,6 +47,11 @@ typedef struct MigrationState {
     RunState prev_state;
     bool was_running;
     uint64_t transferred;
+    uint64_t precopy_bytes;   /* sent before the VM was stopped */
+    uint64_t bandwidth;       /* measured, bytes per second (0: unknown) */
+    uint64_t expected_downtime_ms;
+    uint64_t passes_reported; /* MIGRATION_PASS events sent */
+    bool logging;             /* we started the dirty log */
     /* incoming */
     bool deferred, started, exit_on_error;
     int listen_fd;
@@ -53,6 +65,17 @@ typedef struct MigrationState {
 static MigrationState mig = {.listen_fd = -1, .child = -1};
 static bool caps[MIGRATION_CAPABILITY__MAX];
 static MigrationAnnounceParams announce = {50, 550, 5, 100};
+/* QEMU's defaults: 128 MiB/s and 300 ms. */
+#define DEFAULT_MAX_BANDWIDTH (128ULL << 20)
+#define DEFAULT_DOWNTIME_LIMIT 300
+#define MAX_DOWNTIME_LIMIT 2000000
+/* Rate-limit window, as QEMU's. */
+#define WINDOW_MS 100
+/* How long a CPU may take to drop its writable mappings. */
+#define DIRTY_LOG_START_TIMEOUT_MS 5000
+static volatile guint64 max_bandwidth = DEFAULT_MAX_BANDWIDTH;
+static volatile guint64 downtime_limit = DEFAULT_DOWNTIME_LIMIT;
+static GPtrArray *live_blockers;
 
 static int64_t now_ms(void)
 {
@@ -88,7 +111,8 @@ static void reset_state(bool incoming)
     mig.incoming = incoming;
     mig.start_ms = now_ms();
     mig.setup_ms = mig.total_ms = mig.downtime_ms = mig.stop_ms = 0;
-    mig.transferred = 0;
+    mig.transferred = mig.precopy_bytes = 0;
+    mig.bandwidth = mig.expected_downtime_ms = mig.passes_reported = 0;
     g_atomic_int_set(&mig.cancel, 0);
 }
 
@@ -127,19 +151,115 @@ static int close_file(void)
 
 /* ---- source ---- */
 
+void migration_add_live_blocker(Error *reason)
+{
+    if (!live_blockers) {
+        live_blockers = g_ptr_array_new();
+    }
+    g_ptr_array_add(live_blockers, reason);
+}
+
+void migration_del_live_blocker(Error *reason)
+{
+    if (live_blockers) {
+        g_ptr_array_remove(live_blockers, reason);
+    }
+}
+
+bool migration_is_live_blocked(Error **errp)
+{
+    if (live_blockers && live_blockers->len) {
+        Error *reason = g_ptr_array_index(live_blockers, 0);
+        error_setg(errp, "%s", error_get_pretty(reason));
+        return true;
+    }
+    return false;
+}
+
+/* Send MIGRATION_PASS for every sync not reported yet. */
+static void report_passes(void)
+{
+    RamMigrationStats r;
+
+    ram_get_stats(&r);
+    bql_lock();
+    while (mig.passes_reported < r.dirty_sync_count) {
+        mig.passes_reported++;
+        if (caps[MIGRATION_CAPABILITY_EVENTS]) {
+            qapi_event_send_migration_pass(mig.passes_reported);
+        }
+    }
+    bql_unlock();
+}
+
+/* Sleep until @until_ms unless cancelled meanwhile. */
+static void sleep_until(int64_t until_ms)
+{
+    while (!g_atomic_int_get(&mig.cancel) && now_ms() < until_ms) {
+        g_usleep(MIN(10, until_ms - now_ms()) * 1000);
+    }
+}
+
+/* Bytes that may go out while the VM is stopped. */
+static uint64_t switchover_threshold(void)
+{
+    /* Nothing measured yet (the first window): only an empty bitmap
+     * switches over, so the first pass always runs with the VM live. */
+    return mig.bandwidth / 1000 * downtime_limit;
+}
+
+/* The pre-copy passes; true once the rest is small enough to send with
+ * the VM stopped (or, not live, once everything went out). */
 static bool send_ram(QEMUFile *f, Error **errp)
 {
+    int64_t win_start = now_ms();
+    uint64_t win_bytes = qemu_file_transferred(f);
     bool done = false;
 
     if (!qemu_savevm_state_header(f, errp) ||
         !qemu_savevm_state_setup(f, errp)) {
         return false;
     }
+    report_passes();
     while (!done && !g_atomic_int_get(&mig.cancel)) {
+        uint64_t pending = ram_dirty_pending();
+        int64_t now;
+
+        if (pending <= switchover_threshold()) {
+            ram_bitmap_sync();
+            report_passes();
+            if (ram_dirty_pending() <= switchover_threshold()) {
+                return true;
+            }
+        }
         if (!qemu_savevm_state_iterate(f, &done, errp)) {
             return false;
         }
         mig.transferred = qemu_file_transferred(f);
+        now = now_ms();
+        if (max_bandwidth &&
+            mig.transferred - win_bytes >= max_bandwidth * WINDOW_MS / 1000) {
+            /* The window's budget is spent; a section may have overshot
+             * it by far (with a tiny limit), so wait for as long as its
+             * bytes take at the limit. */
+            uint64_t bw = max_bandwidth;
+            sleep_until(win_start +
+                        MAX(WINDOW_MS, (int64_t)MIN((mig.transferred -
+                                                     win_bytes) * 1000 / bw,
+                                                    (uint64_t)INT32_MAX)));
+            now = now_ms();
+        }
+        if (now - win_start >= WINDOW_MS) {
+            if (qemu_fflush(f)) {
+                return qemu_file_check_error(f, errp);
+            }
+            mig.bandwidth =
+                (mig.transferred - win_bytes) * 1000 / (now - win_start);
+            mig.expected_downtime_ms =
+                mig.bandwidth ? ram_dirty_pending() * 1000 / mig.bandwidth : 0;
+            win_start = now;
+            win_bytes = mig.transferred;
+        }
     }
     return true;
 }
@@ -149,6 +269,13 @@ static bool send_rest(QEMUFile *f, Error **errp)
     bool ok;
 
     bql_lock();
+    mig.precopy_bytes = qemu_file_transferred(f);
+    mig.stop_ms = now_ms();
+    if (runstate_is_running()) {
+        vm_stop(RUN_STATE_FINISH_MIGRATE);
+    } else {
+        runstate_set(RUN_STATE_FINISH_MIGRATE);
+    }
     set_status(MIGRATION_STATUS_DEVICE);
     ok = qemu_savevm_state_complete(f, errp);
     if (ok && qemu_fflush(f)) {
@@ -156,12 +283,18 @@ static bool send_rest(QEMUFile *f, Error **errp)
     }
     mig.transferred = qemu_file_transferred(f);
     bql_unlock();
+    /* The END section's sync. */
+    report_passes();
     return ok;
 }
 
 static void source_finish(bool ok, Error *err)
 {
     mig.total_ms = now_ms() - mig.start_ms;
+    if (mig.logging) {
+        memory_global_dirty_log_stop();
+        mig.logging = false;
+    }
     if (g_atomic_int_get(&mig.cancel)) {
         ok = false;
         set_status(MIGRATION_STATUS_CANCELLED);
@@ -170,11 +303,14 @@ static void source_finish(bool ok, Error *err)
         set_status(MIGRATION_STATUS_FAILED);
     }
     if (!ok) {
-        /* Give the guest back as it was. */
-        if (mig.was_running) {
-            vm_start();
-        } else {
-            runstate_set(mig.prev_state);
+        /* Give the guest back as it was (stopped only if we got to the
+         * final round). */
+        if (mig.stop_ms) {
+            if (mig.was_running) {
+                vm_start();
+            } else {
+                runstate_set(mig.prev_state);
+            }
         }
         return;
     }
@@ -193,17 +329,14 @@ static gpointer source_thread(gpointer opaque)
     bql_lock();
     set_status(MIGRATION_STATUS_ACTIVE);
     mig.setup_ms = now_ms() - mig.start_ms;
-    mig.stop_ms = now_ms();
     mig.prev_state = runstate_get();
     mig.was_running = runstate_is_running();
-    if (mig.was_running) {
-        vm_stop(RUN_STATE_FINISH_MIGRATE);
-    } else {
-        runstate_set(RUN_STATE_FINISH_MIGRATE);
-    }
     bql_unlock();
 
-    ok = send_ram(f, &err) && !g_atomic_int_get(&mig.cancel) &&
+    /* Without the big lock: CPUs may need it to reach their next check. */
+    ok = memory_global_dirty_log_start(DIRTY_LOG_START_TIMEOUT_MS, &err);
+    mig.logging = ok;
+    ok = ok && send_ram(f, &err) && !g_atomic_int_get(&mig.cancel) &&
          send_rest(f, &err);
     ret = close_file();
     if (ok && ret < 0) {
@@ -242,7 +375,8 @@ void qmp_migrate(const char *uri, bool has_detach, bool detach, bool has_resume,
         error_setg(errp, "Guest is waiting for an incoming migration");
         return;
     }
-    if (migration_is_blocked(errp) || !ram_mig_init(errp)) {
+    if (migration_is_blocked(errp) || migration_is_live_blocked(errp) ||
+        !ram_mig_init(errp)) {
         return;
     }
     fd = migration_channel_open(uri, false, &listening, &child, errp);
@@ -291,6 +425,9 @@ static gboolean incoming_done(gpointer opaque)
         return G_SOURCE_REMOVE;
     }
     set_status(MIGRATION_STATUS_COMPLETED);
+    /* Self-announce rounds for every NIC, queued before the VM runs (as
+     * QEMU does from its incoming bottom half). */
+    announce_migration_start();
     if (autostart) {
         vm_start();
     } else {
@@ -423,8 +560,15 @@ static MigrationStats *ram_info(void)
     s->duplicate = r.duplicate;
     s->normal = r.normal;
     s->normal_bytes = r.normal_bytes;
+    s->dirty_pages_rate = r.dirty_pages_rate;
+    s->dirty_sync_count = r.dirty_sync_count;
     s->page_size = RAM_PAGE_SIZE;
-    s->downtime_bytes = mig.transferred;
+    if (mig.stop_ms) {
+        s->precopy_bytes = mig.precopy_bytes;
+        s->downtime_bytes = mig.transferred - mig.precopy_bytes;
+    } else {
+        s->precopy_bytes = mig.transferred;
+    }
     s->mbps = ms > 0 ? mig.transferred * 8.0 / 1000.0 / ms : 0;
     s->pages_per_second = ms > 0 ? (r.normal + r.duplicate) * 1000 / ms : 0;
     return s;
@@ -440,7 +584,8 @@ static void fill_source_info(MigrationInfo *info)
         info->has_setup_time = true;
         info->setup_time = mig.setup_ms;
         info->has_expected_downtime = true;
-        info->expected_downtime = now_ms() - mig.stop_ms;
+        info->expected_downtime = mig.stop_ms ? now_ms() - mig.stop_ms
+                                              : mig.expected_downtime_ms;
         /* fall through */
     case MIGRATION_STATUS_SETUP:
         info->has_total_time = true;
@@ -551,6 +696,24 @@ void qmp_migrate_set_parameters(MigrateSetParameters *p, Error **errp)
                      "announce_step", 0, errp)) {
         return;
     }
+    if (p->has_max_bandwidth && p->max_bandwidth > SIZE_MAX) {
+        /* Never true on a 64-bit host; QEMU's text, macro and all. */
+        error_setg(errp, "Parameter 'max_bandwidth' expects an integer in "
+                         "the range of 0 to (18446744073709551615UL) "
+                         "bytes/second");
+        return;
+    }
+    if (p->has_downtime_limit && p->downtime_limit > MAX_DOWNTIME_LIMIT) {
+        error_setg(errp, "Parameter 'downtime_limit' expects an integer in "
+                         "the range of 0 to (2000 * 1000) ms");
+        return;
+    }
+    if (p->has_max_bandwidth) {
+        max_bandwidth = p->max_bandwidth;
+    }
+    if (p->has_downtime_limit) {
+        downtime_limit = p->downtime_limit;
+    }
     if (p->has_announce_initial) {
         announce.initial = p->announce_initial;
     }
@@ -575,6 +738,9 @@ MigrationParameters *qmp_query_migrate_parameters(Error **errp)
     p->announce_max = announce.max;
     p->announce_rounds = announce.rounds;
     p->announce_step = announce.step;
+    p->has_max_bandwidth = p->has_downtime_limit = true;
+    p->max_bandwidth = max_bandwidth;
+    p->downtime_limit = downtime_limit;
     return p;
 }
 

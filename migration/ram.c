@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The "ram" section.  Stop-and-copy for now: the VM is stopped before the
- * first page is sent, so one pass over every block is the whole job and no
- * dirty tracking is needed.
+ * The "ram" section, sent live (pre-copy).
+ *
+ * Outgoing, each block has a bitmap of the pages still to send.  It starts
+ * full; every sync ORs in the pages the guest (or a device) wrote since the
+ * previous sync, taken from the dirty log of system/memory.c.  PART
+ * sections send dirty pages from a cursor that wraps around all blocks;
+ * migration.c decides when to sync and when the rest is small enough to
+ * send with the VM stopped (END, after a last sync).  Without the dirty log
+ * (qemu_savevm_state() in tests) the first pass is everything.
  *
  * Each record starts with be64 (offset | flags); the flags live in the low
  * bits that a page-aligned offset leaves free.
@@ -16,11 +22,16 @@
 #define RAM_SECTION_VERSION 4
 /* Pages per PART section: keeps sections short so cancel is prompt. */
 #define RAM_PAGES_PER_PART 256
+#define BITS_PER_LONG (8 * sizeof(unsigned long))
 
 typedef struct RamState {
     GPtrArray *blocks;  /* MemoryRegion, for this migration */
-    guint block;        /* outgoing: next page's block */
-    uint64_t offset;    /* and offset in it */
+    GPtrArray *bitmaps; /* outgoing: unsigned long[], pages to send */
+    guint block;        /* outgoing: cursor's block */
+    uint64_t page;      /* and page in it */
+    uint64_t dirty_pages; /* bits set in bitmaps */
+    bool live;          /* the dirty log is on: several passes */
+    int64_t last_sync_us;
     MemoryRegion *last; /* last block named in the stream */
     RamMigrationStats stats;
 } RamState;
@@ -61,13 +72,27 @@ static GPtrArray *ram_blocks(void)
     return a;
 }
 
+static uint64_t block_pages(MemoryRegion *mr)
+{
+    return (memory_region_size(mr) + RAM_PAGE_SIZE - 1) / RAM_PAGE_SIZE;
+}
+
+static size_t block_longs(MemoryRegion *mr)
+{
+    return (block_pages(mr) + BITS_PER_LONG - 1) / BITS_PER_LONG;
+}
+
 static void ram_state_reset(void)
 {
     if (ram_state.blocks) {
         g_ptr_array_free(ram_state.blocks, TRUE);
     }
+    if (ram_state.bitmaps) {
+        g_ptr_array_free(ram_state.bitmaps, TRUE);
+    }
     memset(&ram_state, 0, sizeof(ram_state));
     ram_state.blocks = ram_blocks();
+    ram_state.bitmaps = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < ram_state.blocks->len; i++) {
         ram_state.stats.total +=
             memory_region_size(g_ptr_array_index(ram_state.blocks, i));
@@ -75,9 +100,59 @@ static void ram_state_reset(void)
     ram_state.stats.remaining = ram_state.stats.total;
 }
 
+/* Every page of every block is to be sent. */
+static void bitmaps_fill(void)
+{
+    for (guint i = 0; i < ram_state.blocks->len; i++) {
+        MemoryRegion *mr = g_ptr_array_index(ram_state.blocks, i);
+        uint64_t pages = block_pages(mr);
+        unsigned long *bm = g_new0(unsigned long, block_longs(mr));
+
+        for (uint64_t p = 0; p < pages; p++) {
+            bm[p / BITS_PER_LONG] |= 1UL << (p % BITS_PER_LONG);
+        }
+        g_ptr_array_add(ram_state.bitmaps, bm);
+        ram_state.dirty_pages += pages;
+    }
+}
+
+static void update_remaining(void)
+{
+    ram_state.stats.remaining =
+        MIN(ram_state.dirty_pages * RAM_PAGE_SIZE, ram_state.stats.total);
+}
+
 void ram_get_stats(RamMigrationStats *stats)
 {
     *stats = ram_state.stats;
+}
+
+uint64_t ram_dirty_pending(void)
+{
+    return ram_state.stats.remaining;
+}
+
+void ram_bitmap_sync(void)
+{
+    int64_t now = g_get_monotonic_time();
+    uint64_t added = 0;
+
+    if (!ram_state.live) {
+        return;
+    }
+    for (guint i = 0; i < ram_state.blocks->len; i++) {
+        added += memory_region_dirty_fetch_and_clear(
+            g_ptr_array_index(ram_state.blocks, i),
+            g_ptr_array_index(ram_state.bitmaps, i));
+    }
+    ram_state.dirty_pages += added;
+    if (ram_state.last_sync_us && now > ram_state.last_sync_us) {
+        ram_state.stats.dirty_pages_rate =
+            added * G_USEC_PER_SEC / (now - ram_state.last_sync_us);
+    }
+    ram_state.last_sync_us = now;
+    ram_state.stats.dirty_sync_count++;
+    update_remaining();
 }
 
 static void put_idstr(QEMUFile *f, MemoryRegion *mr)
@@ -94,6 +169,11 @@ static void put_idstr(QEMUFile *f, MemoryRegion *mr)
 static bool ram_save_setup(QEMUFile *f, void *opaque, Error **errp)
 {
     ram_state_reset();
+    bitmaps_fill();
+    ram_state.live = memory_global_dirty_log_active();
+    /* The first sync: what was logged so far is covered by the full
+     * bitmap, and the log starts afresh. */
+    ram_bitmap_sync();
     qemu_put_be64(f, ram_state.stats.total | RAM_SAVE_FLAG_MEM_SIZE);
     for (guint i = 0; i < ram_state.blocks->len; i++) {
         MemoryRegion *mr = g_ptr_array_index(ram_state.blocks, i);
@@ -133,38 +213,91 @@ static void save_page(QEMUFile *f, MemoryRegion *mr, uint64_t offset)
         ram_state.stats.normal++;
         ram_state.stats.normal_bytes += RAM_PAGE_SIZE;
     }
-    ram_state.stats.remaining -= MIN(ram_state.stats.remaining, len);
 }
 
-/* Send up to @max pages; true once every page went out. */
-static bool save_pages(QEMUFile *f, unsigned max)
+/* The first page to send at or after @page in block @b, or the block's
+ * page count when there is none. */
+static uint64_t find_dirty(guint b, uint64_t page)
+{
+    MemoryRegion *mr = g_ptr_array_index(ram_state.blocks, b);
+    const unsigned long *bm = g_ptr_array_index(ram_state.bitmaps, b);
+    uint64_t pages = block_pages(mr);
+
+    while (page < pages) {
+        unsigned long w = bm[page / BITS_PER_LONG] >> (page % BITS_PER_LONG);
+        if (w) {
+            page += __builtin_ctzl(w);
+            return MIN(page, pages);
+        }
+        page = (page / BITS_PER_LONG + 1) * BITS_PER_LONG;
+    }
+    return pages;
+}
+
+/* Move the cursor to the next page to send, wrapping around; false when
+ * nothing is left. */
+static bool next_dirty(void)
+{
+    guint n = ram_state.blocks->len;
+
+    if (!ram_state.dirty_pages || !n) {
+        return false;
+    }
+    /* Every block once, plus the cursor's block again from its start. */
+    for (guint i = 0; i <= n; i++) {
+        guint b = ram_state.block % n;
+        MemoryRegion *mr = g_ptr_array_index(ram_state.blocks, b);
+        uint64_t p = find_dirty(b, ram_state.page);
+
+        if (p < block_pages(mr)) {
+            ram_state.block = b;
+            ram_state.page = p;
+            return true;
+        }
+        ram_state.block = b + 1;
+        ram_state.page = 0;
+    }
+    ram_state.block = 0;
+    return false;
+}
+
+/* Send up to @max pages; true once none is left to send. */
+static bool save_pages(QEMUFile *f, uint64_t max)
 {
     /* Each section names its first block again (as QEMU's readers
      * expect a fresh section to do). */
     ram_state.last = NULL;
-    while (max-- && ram_state.block < ram_state.blocks->len) {
+    while (max-- && next_dirty()) {
         MemoryRegion *mr = g_ptr_array_index(ram_state.blocks, ram_state.block);
-        save_page(f, mr, ram_state.offset);
-        ram_state.offset += RAM_PAGE_SIZE;
-        if (ram_state.offset >= memory_region_size(mr)) {
-            ram_state.block++;
-            ram_state.offset = 0;
-        }
+        unsigned long *bm = g_ptr_array_index(ram_state.bitmaps, ram_state.block);
+        uint64_t p = ram_state.page;
+
+        /* Clear first: a write during the copy is logged for later. */
+        bm[p / BITS_PER_LONG] &= ~(1UL << (p % BITS_PER_LONG));
+        ram_state.dirty_pages--;
+        save_page(f, mr, p * RAM_PAGE_SIZE);
+        ram_state.page++;
     }
-    return ram_state.block >= ram_state.blocks->len;
+    update_remaining();
+    return ram_state.dirty_pages == 0;
 }
 
 static bool ram_save_iterate(QEMUFile *f, void *opaque, bool *done,
                              Error **errp)
 {
-    *done = save_pages(f, RAM_PAGES_PER_PART);
+    bool empty = save_pages(f, RAM_PAGES_PER_PART);
+
+    /* Live, more pages come with the next sync: migration.c decides. */
+    *done = empty && !ram_state.live;
     qemu_put_be64(f, RAM_SAVE_FLAG_EOS);
     return qemu_file_check_error(f, errp);
 }
 
 static bool ram_save_complete(QEMUFile *f, void *opaque, Error **errp)
 {
-    save_pages(f, UINT_MAX);
+    /* The VM is stopped: this sync is the last one. */
+    ram_bitmap_sync();
+    save_pages(f, UINT64_MAX);
     qemu_put_be64(f, RAM_SAVE_FLAG_EOS);
     return qemu_file_check_error(f, errp);
 }

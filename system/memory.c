@@ -14,6 +14,10 @@ struct MemoryRegion {
     void *opaque;
     uint8_t *ram;
     int fd;
+    /* RAM: one bit per page, written atomically by any thread */
+    unsigned long *dirty;
+    /* pages handed out as host pointers while logging (see header) */
+    unsigned long *pinned;
 };
 
 typedef struct Mapping {
@@ -29,6 +33,43 @@ struct AddressSpace {
 
 AddressSpace *address_space_memory;
 AddressSpace *address_space_io;
+
+#define BITS_PER_LONG (8 * sizeof(unsigned long))
+
+struct DirtyLogWriter {
+    DirtyLogSyncFn *sync;
+    void *opaque;
+};
+
+/* RAM regions, for finding a host pointer's region; guarded by
+ * dirty_lock, which also guards the writer list and start/stop. */
+static GMutex dirty_lock;
+static GPtrArray *ram_regions;
+static GPtrArray *dirty_writers;
+static int dirty_log_on;
+static unsigned dirty_epoch;
+
+static uint64_t ram_pages(const MemoryRegion *mr)
+{
+    return (mr->size + MEMORY_DIRTY_PAGE_SIZE - 1) >> MEMORY_DIRTY_PAGE_BITS;
+}
+
+static size_t bitmap_longs(const MemoryRegion *mr)
+{
+    return (ram_pages(mr) + BITS_PER_LONG - 1) / BITS_PER_LONG;
+}
+
+static void ram_region_register(MemoryRegion *mr)
+{
+    mr->dirty = g_new0(unsigned long, bitmap_longs(mr));
+    mr->pinned = g_new0(unsigned long, bitmap_longs(mr));
+    g_mutex_lock(&dirty_lock);
+    if (!ram_regions) {
+        ram_regions = g_ptr_array_new();
+    }
+    g_ptr_array_add(ram_regions, mr);
+    g_mutex_unlock(&dirty_lock);
+}
 
 MemoryRegion *memory_region_new_ram(const char *name, uint64_t size,
                                     Error **errp)
@@ -62,6 +103,7 @@ MemoryRegion *memory_region_new_ram(const char *name, uint64_t size,
     mr->size = size;
     mr->ram = p;
     mr->fd = fd;
+    ram_region_register(mr);
     return mr;
 }
 
@@ -83,8 +125,13 @@ void memory_region_free(MemoryRegion *mr)
         return;
     }
     if (mr->ram) {
+        g_mutex_lock(&dirty_lock);
+        g_ptr_array_remove(ram_regions, mr);
+        g_mutex_unlock(&dirty_lock);
         munmap(mr->ram, mr->size);
         close(mr->fd);
+        g_free(mr->dirty);
+        g_free(mr->pinned);
     }
     g_free(mr->name);
     g_free(mr);
@@ -132,6 +179,9 @@ void address_space_free(AddressSpace *as)
         g_free(as);
     }
 }
+
+static void set_bits(unsigned long *bm, MemoryRegion *mr, uint64_t offset,
+                     uint64_t len);
 
 /* Index of the first mapping whose end is above @addr. */
 static guint find_index(AddressSpace *as, uint64_t addr)
@@ -299,6 +349,7 @@ static bool as_access(AddressSpace *as, uint64_t addr, uint8_t *buf,
         if (m->mr->ram) {
             if (is_write) {
                 memcpy(m->mr->ram + off, buf, chunk);
+                memory_region_set_dirty(m->mr, off, chunk);
             } else {
                 memcpy(buf, m->mr->ram + off, chunk);
             }
@@ -386,7 +437,208 @@ void *address_space_ram_ptr(AddressSpace *as, uint64_t addr, uint64_t len)
     if (!m || !m->mr->ram || len > m->mr->size - (addr - m->base)) {
         return NULL;
     }
+    if (memory_global_dirty_log_active()) {
+        set_bits(m->mr->pinned, m->mr, addr - m->base, len);
+        memory_region_set_dirty(m->mr, addr - m->base, len);
+    }
     return m->mr->ram + (addr - m->base);
+}
+
+/* ---- dirty logging ---- */
+
+/* Set the bits of the pages of [offset, offset+len) in @bm. */
+static void set_bits(unsigned long *bm, MemoryRegion *mr, uint64_t offset,
+                     uint64_t len)
+{
+    uint64_t first, last;
+
+    if (!len || offset >= mr->size) {
+        return;
+    }
+    len = MIN(len, mr->size - offset);
+    first = offset >> MEMORY_DIRTY_PAGE_BITS;
+    last = (offset + len - 1) >> MEMORY_DIRTY_PAGE_BITS;
+    for (uint64_t p = first; p <= last; p++) {
+        unsigned long bit = 1UL << (p % BITS_PER_LONG);
+        unsigned long *w = &bm[p / BITS_PER_LONG];
+        /* A plain load first: re-dirtying a dirty page stays cheap. */
+        if (!(__atomic_load_n(w, __ATOMIC_RELAXED) & bit)) {
+            __atomic_fetch_or(w, bit, __ATOMIC_RELEASE);
+        }
+    }
+}
+
+bool memory_global_dirty_log_active(void)
+{
+    return __atomic_load_n(&dirty_log_on, __ATOMIC_ACQUIRE);
+}
+
+unsigned memory_dirty_log_epoch(void)
+{
+    return __atomic_load_n(&dirty_epoch, __ATOMIC_SEQ_CST);
+}
+
+void memory_region_set_dirty(MemoryRegion *mr, uint64_t offset, uint64_t len)
+{
+    if (mr->ram && memory_global_dirty_log_active()) {
+        set_bits(mr->dirty, mr, offset, len);
+    }
+}
+
+bool memory_region_test_dirty(MemoryRegion *mr, uint64_t offset, uint64_t len)
+{
+    uint64_t first, last;
+
+    if (!mr->ram || !len || offset >= mr->size) {
+        return false;
+    }
+    len = MIN(len, mr->size - offset);
+    first = offset >> MEMORY_DIRTY_PAGE_BITS;
+    last = (offset + len - 1) >> MEMORY_DIRTY_PAGE_BITS;
+    for (uint64_t p = first; p <= last; p++) {
+        if (__atomic_load_n(&mr->dirty[p / BITS_PER_LONG], __ATOMIC_ACQUIRE) &
+            (1UL << (p % BITS_PER_LONG))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+uint64_t memory_region_dirty_fetch_and_clear(MemoryRegion *mr,
+                                             unsigned long *bitmap)
+{
+    uint64_t added = 0;
+    size_t n;
+
+    if (!mr->ram) {
+        return 0;
+    }
+    n = bitmap_longs(mr);
+    for (size_t i = 0; i < n; i++) {
+        unsigned long w = __atomic_load_n(&mr->dirty[i], __ATOMIC_RELAXED);
+        if (w) {
+            /* Acquire: the data written before the mark is visible. */
+            w = __atomic_exchange_n(&mr->dirty[i], 0, __ATOMIC_ACQ_REL);
+        }
+        w |= __atomic_load_n(&mr->pinned[i], __ATOMIC_ACQUIRE);
+        added += __builtin_popcountl(w & ~bitmap[i]);
+        bitmap[i] |= w;
+    }
+    return added;
+}
+
+bool memory_dirty_mark_host(const void *host, uint64_t len)
+{
+    const uint8_t *p = host;
+    bool found = false;
+
+    if (!memory_global_dirty_log_active()) {
+        return true;
+    }
+    g_mutex_lock(&dirty_lock);
+    for (guint i = 0; ram_regions && i < ram_regions->len; i++) {
+        MemoryRegion *mr = g_ptr_array_index(ram_regions, i);
+        if (p >= mr->ram && p < mr->ram + mr->size) {
+            set_bits(mr->dirty, mr, p - mr->ram, len);
+            found = true;
+            break;
+        }
+    }
+    g_mutex_unlock(&dirty_lock);
+    return found;
+}
+
+DirtyLogWriter *memory_dirty_log_writer_add(DirtyLogSyncFn *sync,
+                                            void *opaque)
+{
+    DirtyLogWriter *w = g_new0(DirtyLogWriter, 1);
+
+    w->sync = sync;
+    w->opaque = opaque;
+    g_mutex_lock(&dirty_lock);
+    if (!dirty_writers) {
+        dirty_writers = g_ptr_array_new();
+    }
+    g_ptr_array_add(dirty_writers, w);
+    g_mutex_unlock(&dirty_lock);
+    return w;
+}
+
+void memory_dirty_log_writer_remove(DirtyLogWriter *w)
+{
+    if (!w) {
+        return;
+    }
+    g_mutex_lock(&dirty_lock);
+    g_ptr_array_remove(dirty_writers, w);
+    g_mutex_unlock(&dirty_lock);
+    g_free(w);
+}
+
+static void clear_bitmaps(void)
+{
+    for (guint i = 0; ram_regions && i < ram_regions->len; i++) {
+        MemoryRegion *mr = g_ptr_array_index(ram_regions, i);
+        memset(mr->dirty, 0, bitmap_longs(mr) * sizeof(unsigned long));
+        memset(mr->pinned, 0, bitmap_longs(mr) * sizeof(unsigned long));
+    }
+}
+
+/* Have all writers caught up with @epoch?  With dirty_lock held. */
+static bool writers_synced(unsigned epoch)
+{
+    bool all = true;
+
+    for (guint i = 0; dirty_writers && i < dirty_writers->len; i++) {
+        DirtyLogWriter *w = g_ptr_array_index(dirty_writers, i);
+        all &= w->sync(w->opaque, epoch);
+    }
+    return all;
+}
+
+bool memory_global_dirty_log_start(unsigned timeout_ms, Error **errp)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+    unsigned epoch;
+    bool ok;
+
+    g_mutex_lock(&dirty_lock);
+    if (dirty_log_on) {
+        g_mutex_unlock(&dirty_lock);
+        error_setg(errp, "dirty page logging is already on");
+        return false;
+    }
+    clear_bitmaps();
+    __atomic_store_n(&dirty_log_on, 1, __ATOMIC_SEQ_CST);
+    epoch = __atomic_add_fetch(&dirty_epoch, 1, __ATOMIC_SEQ_CST);
+    /* Writers may need the lock of their own thread: poll with ours
+     * released between tries. */
+    while (!(ok = writers_synced(epoch)) &&
+           g_get_monotonic_time() < deadline) {
+        g_mutex_unlock(&dirty_lock);
+        g_usleep(100);
+        g_mutex_lock(&dirty_lock);
+    }
+    g_mutex_unlock(&dirty_lock);
+    if (!ok) {
+        memory_global_dirty_log_stop();
+        error_setg(errp, "dirty page logging could not start: a CPU kept "
+                         "writable guest RAM mappings for %u ms",
+                   timeout_ms);
+    }
+    return ok;
+}
+
+void memory_global_dirty_log_stop(void)
+{
+    g_mutex_lock(&dirty_lock);
+    if (dirty_log_on) {
+        __atomic_store_n(&dirty_log_on, 0, __ATOMIC_SEQ_CST);
+        /* Writers refill fast mappings at their next epoch check. */
+        __atomic_add_fetch(&dirty_epoch, 1, __ATOMIC_SEQ_CST);
+        clear_bitmaps();
+    }
+    g_mutex_unlock(&dirty_lock);
 }
 
 void memory_init(void)

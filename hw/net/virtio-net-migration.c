@@ -360,12 +360,6 @@ static bool vnet_check_loaded(VirtIONet *n, Error **errp)
     return true;
 }
 
-static gboolean vnet_announce_bh(gpointer opaque)
-{
-    announce_migration_start();
-    return G_SOURCE_REMOVE;
-}
-
 bool virtio_net_post_load(VirtIODevice *vdev, Error **errp)
 {
     VirtIONet *n = vdev->opaque;
@@ -402,9 +396,8 @@ bool virtio_net_post_load(VirtIODevice *vdev, Error **errp)
     }
     virtio_net_vhost_update(n);
     virtio_net_update_started(n);
-    /* The destination's RARP rounds (QEMU runs them from the incoming
-     * BH): queued behind this load, so before the VM starts. */
-    main_loop_add_bh(vnet_announce_bh, NULL);
+    /* The destination's RARP rounds start from migration/migration.c once
+     * the whole stream is loaded, for every NIC. */
     return true;
 }
 

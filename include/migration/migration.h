@@ -18,6 +18,17 @@ typedef struct MigrationAnnounceParams {
 } MigrationAnnounceParams;
 void migration_get_announce_params(MigrationAnnounceParams *p);
 
+/*
+ * Something that writes guest RAM where the dirty log cannot see it (a
+ * vhost-user back-end: another process): while registered, migrate is
+ * refused with @reason (live migration would silently miss its pages).
+ * The caller keeps ownership of @reason and removes it before freeing.
+ */
+void migration_add_live_blocker(Error *reason);
+void migration_del_live_blocker(Error *reason);
+/* Set @errp to the first live blocker's reason when there is one. */
+bool migration_is_live_blocked(Error **errp);
+
 /* system/runstate-cmds.c: start the VM once an incoming migration is done. */
 extern bool autostart;
 

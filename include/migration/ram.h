@@ -21,10 +21,12 @@
 
 typedef struct RamMigrationStats {
     uint64_t total;     /* bytes of guest RAM */
-    uint64_t remaining; /* bytes not yet sent */
+    uint64_t remaining; /* bytes of dirty pages not yet sent */
     uint64_t duplicate; /* zero pages sent as one byte */
     uint64_t normal;    /* pages sent whole */
     uint64_t normal_bytes;
+    uint64_t dirty_sync_count; /* syncs with the dirty log */
+    uint64_t dirty_pages_rate; /* pages dirtied per second, last period */
 } RamMigrationStats;
 
 /* Register the "ram" section (once). */
@@ -33,5 +35,18 @@ bool ram_mig_init(Error **errp);
 void ram_block_add(MemoryRegion *mr);
 void ram_block_remove(MemoryRegion *mr);
 void ram_get_stats(RamMigrationStats *stats);
+
+/*
+ * Live (pre-copy) saving, for migration.c.  When the dirty log of
+ * system/memory.c is on at save_setup time, the section is sent in passes:
+ * PART sections send the pages still dirty, ram_bitmap_sync() adds the
+ * pages written since the previous sync (the setup does the first, the
+ * END section the last one, with the VM stopped), and save_iterate never
+ * reports done.  Without the log one pass sends everything.
+ */
+/* Bytes of pages still to send (the same as stats.remaining). */
+uint64_t ram_dirty_pending(void);
+/* Take the dirty log into the pages to send; no-op unless live. */
+void ram_bitmap_sync(void);
 
 #endif

@@ -130,6 +130,12 @@ enum {
  */
 #define TLB_INVALID 0x400ULL /* never equal to a masked address */
 #define TLB_MMIO    0x800ULL /* page is MMIO: always take the slow path */
+/*
+ * Write entries filled while dirty logging is on: the page is RAM but
+ * every store takes the slow path, which marks the page dirty after
+ * writing (a clean page is write-protected in the TLB).
+ */
+#define TLB_NOTDIRTY 0x200ULL
 
 struct RvDecodedPage;
 
@@ -262,6 +268,13 @@ struct RiscvCpu {
     RvTlbEntry tlb[MMU_COUNT][3][TLB_SIZE];
     /* Virtual range covered by superpage fills since the last full flush. */
     uint64_t super_lo, super_hi;
+    /*
+     * Dirty logging: the log epoch the TLB was last flushed for, and
+     * whether riscv_cpu_run() is executing (see cpu_dirty_log_sync()).
+     */
+    atomic_uint tlb_dirty_epoch;
+    atomic_bool in_run;
+    struct DirtyLogWriter *dirty_writer;
 
     /* CSR state */
     uint64_t mstatus;

@@ -12,6 +12,7 @@
 #include "cpu-internal.h"
 
 #include <stdio.h>
+#include "system/memory.h"
 
 static const char *const isa_extensions[] = {
     "i", "m", "a", "f", "d", "c", "zicntr", "zicsr", "zifencei",
@@ -23,6 +24,46 @@ static const char *const isa_extensions_aia[] = {
     "i", "m", "a", "f", "d", "c", "zicntr", "zicsr", "zifencei",
     "zihintpause", "zihpm", "smaia", "ssaia", NULL,
 };
+
+/*
+ * Dirty logging started (epoch bumped): the hart must drop its writable
+ * TLB entries before it stores again.  It does so at its next attention
+ * check; a hart outside riscv_cpu_run() does it when it enters (the
+ * entry sets in_run, then reads the epoch: with the epoch bumped before
+ * in_run is read here, one side always sees the other).
+ */
+static bool cpu_dirty_log_sync(void *opaque, unsigned epoch)
+{
+    RiscvCpu *cpu = opaque;
+
+    if (atomic_load(&cpu->tlb_dirty_epoch) == epoch) {
+        return true;
+    }
+    atomic_store_explicit(&cpu->attention, 1, memory_order_release);
+    return !atomic_load(&cpu->in_run);
+}
+
+/* Flush the TLB when the dirty log was started or stopped since the
+ * last look: new write entries then honour the log. */
+static void cpu_dirty_log_check(RiscvCpu *cpu)
+{
+    unsigned epoch = memory_dirty_log_epoch();
+
+    if (unlikely(atomic_load_explicit(&cpu->tlb_dirty_epoch,
+                                      memory_order_relaxed) != epoch)) {
+        riscv_tlb_flush_all(cpu);
+        atomic_store(&cpu->tlb_dirty_epoch, epoch);
+    }
+}
+
+/* A store the hart made through a host pointer it got outside the TLB
+ * fast path (AMO, SC): mark it after the write. */
+static inline void cpu_note_ram_write(void *host, unsigned size)
+{
+    if (unlikely(memory_global_dirty_log_active())) {
+        memory_dirty_mark_host(host, size);
+    }
+}
 
 void riscv_cpu_update_mmu_ctx(RiscvCpu *cpu)
 {
@@ -61,6 +102,8 @@ RiscvCpu *riscv_cpu_new(unsigned hartid, const RiscvMemOps *ops, void *opaque,
              cpu->cfg.imsic ? "_smaia_ssaia" : "");
     cpu->isa_ext = cpu->cfg.imsic ? isa_extensions_aia : isa_extensions;
     riscv_cpu_reset(cpu, 0);
+    atomic_store(&cpu->tlb_dirty_epoch, memory_dirty_log_epoch());
+    cpu->dirty_writer = memory_dirty_log_writer_add(cpu_dirty_log_sync, cpu);
     return cpu;
 }
 
@@ -69,6 +112,7 @@ void riscv_cpu_free(RiscvCpu *cpu)
     if (!cpu) {
         return;
     }
+    memory_dirty_log_writer_remove(cpu->dirty_writer);
     riscv_dcache_flush_all(cpu);
     g_ptr_array_free(cpu->dead_pages, true);
     g_mutex_clear(&cpu->lock);
@@ -275,6 +319,7 @@ static bool handle_attention(RiscvCpu *cpu)
     if (cpu->dead_pages->len) {
         riscv_free_dead_pages(cpu);
     }
+    cpu_dirty_log_check(cpu);
     if (atomic_exchange(&cpu->exit_request, false)) {
         return true;
     }
@@ -330,6 +375,9 @@ static void exec_amo(RiscvCpu *cpu, const RvInsn *d)
         }
         cpu->resv_valid = false;
         cpu->x[d->rd] = !ok;
+        if (ok) {
+            cpu_note_ram_write(p, size);
+        }
         return;
     }
     if (wide) {
@@ -367,6 +415,7 @@ static void exec_amo(RiscvCpu *cpu, const RvInsn *d)
         }
         cpu->x[d->rd] = (uint64_t)(int64_t)(int32_t)o;
     }
+    cpu_note_ram_write(p, size);
 }
 
 static void exec_csr(RiscvCpu *cpu, const RvInsn *d)
@@ -927,9 +976,12 @@ RiscvRunResult riscv_cpu_run(RiscvCpu *cpu, uint64_t max_insns)
         cpu->stop_at = UINT64_MAX;
     }
     riscv_request_check(cpu);
+    /* Before the first check of the dirty log epoch (handle_attention). */
+    atomic_store(&cpu->in_run, true);
     /* A synchronous exception lands here after the trap was entered. */
     setjmp(cpu->jmp);
     RiscvRunResult r = exec_loop(cpu);
     riscv_fpu_restore_host(cpu);
+    atomic_store(&cpu->in_run, false);
     return r;
 }

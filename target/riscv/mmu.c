@@ -4,6 +4,7 @@
  * guest memory access and the decoded-instruction cache.
  */
 #include "cpu-internal.h"
+#include "system/memory.h"
 
 #define PTE_V (1ULL << 0)
 #define PTE_R (1ULL << 1)
@@ -252,6 +253,15 @@ static uint64_t access_fault_cause(RvAccess acc)
            acc == ACC_WRITE ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS;
 }
 
+/* A write to guest RAM through a host pointer: tell the dirty log, after
+ * the data is in place (see include/system/memory.h). */
+static inline void mark_written(void *host, unsigned size)
+{
+    if (unlikely(memory_global_dirty_log_active())) {
+        memory_dirty_mark_host(host, size);
+    }
+}
+
 static uint64_t *pte_ptr(RiscvCpu *cpu, uint64_t pa, RvAccess acc)
 {
     bool uniform;
@@ -330,6 +340,7 @@ retry:;
                                              __ATOMIC_ACQUIRE)) {
                 goto retry;
             }
+            mark_written(p, 8);
             pte = want;
         }
         uint64_t page_ppn = ppn | ((va >> 12) & low_mask);
@@ -558,6 +569,10 @@ static void tlb_fill(RiscvCpu *cpu, unsigned mmu, RvAccess acc, uint64_t va,
     uint64_t page = va & RV_PAGE_MASK;
 
     e->tag = page | (mmio ? TLB_MMIO : 0);
+    if (acc == ACC_WRITE && !mmio && memory_global_dirty_log_active()) {
+        /* Logging: stores must reach the slow path, which marks pages. */
+        e->tag |= TLB_NOTDIRTY;
+    }
     e->addend = (uintptr_t)host_page - (uintptr_t)page;
     e->pa_page = x->pa & RV_PAGE_MASK;
     e->dpage = NULL;
@@ -685,9 +700,14 @@ void riscv_store_slow(RiscvCpu *cpu, uint64_t va, unsigned size, uint64_t val)
         }
         return;
     }
-    if (e->tag == (va & RV_PAGE_MASK)) {
-        /* misaligned within a mapped RAM page without decoded code */
-        store_bytes((uint8_t *)(e->addend + (uintptr_t)va), size, val);
+    if ((e->tag & ~TLB_NOTDIRTY) == (va & RV_PAGE_MASK)) {
+        /* misaligned within a mapped RAM page without decoded code, or
+         * a page the dirty log watches */
+        uint8_t *host = (uint8_t *)(e->addend + (uintptr_t)va);
+        store_bytes(host, size, val);
+        if (e->tag & TLB_NOTDIRTY) {
+            mark_written(host, size);
+        }
         return;
     }
     if (e->tag == ((va & RV_PAGE_MASK) | TLB_MMIO)) {
@@ -696,6 +716,7 @@ void riscv_store_slow(RiscvCpu *cpu, uint64_t va, unsigned size, uint64_t val)
         uint8_t *host = access_prepare(cpu, va, size, ACC_WRITE, &pa);
         if (host) {
             store_bytes(host, size, val);
+            mark_written(host, size);
             return;
         }
     }
@@ -720,7 +741,8 @@ void *riscv_amo_ptr(RiscvCpu *cpu, uint64_t va, unsigned size, bool is_lr,
     /* LR needs read permission only; SC and AMOs need write. */
     RvAccess acc = is_lr ? ACC_READ : ACC_WRITE;
     e = &cpu->tlb[cpu->dmmu][acc][(va >> 12) & (TLB_SIZE - 1)];
-    if (likely(e->tag == (va & RV_PAGE_MASK))) {
+    /* A NOTDIRTY entry will do: the caller marks the page after the AMO. */
+    if (likely((e->tag & ~TLB_NOTDIRTY) == (va & RV_PAGE_MASK))) {
         *pa = e->pa_page | (va & (RV_PAGE_SIZE - 1));
         return (void *)(e->addend + va);
     }
