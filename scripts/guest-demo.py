@@ -34,7 +34,7 @@ import time
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(SRC, "tests", "functional"))
 from vireo_guest import (UDHCPC_SCRIPT, Guest, exit_on_sigterm,  # noqa: E402
-                         free_tcp_port, guest_image)
+                         free_tcp_port, guest_image, stop_process)
 
 QUEUES = 4
 STREAMS = 4
@@ -111,12 +111,7 @@ def start_server(logdir):
         time.sleep(0.5)
 
         def close():
-            p.terminate()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+            stop_process(p)
             log.close()
 
         def traffic(reverse):

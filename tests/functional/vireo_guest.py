@@ -294,16 +294,21 @@ class Netns:
 
     def close(self):
         for p, log in self.procs:
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+            stop_process(p)
             log.close()
         subprocess.run(["ip", "netns", "del", self.name],
                        stderr=subprocess.DEVNULL)
+
+
+def stop_process(p, timeout=10):
+    """SIGTERM @p (a Popen) if it still runs; SIGKILL after @timeout s."""
+    if p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
 
 
 def unique_ifname(tag):

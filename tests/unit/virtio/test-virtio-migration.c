@@ -214,90 +214,84 @@ static void test_bad_values(void)
     expect_error(20, 0, 4, "VQ 0 size 0x0");
 }
 
+/* Save @src and load the stream into a fresh @dst: the load's error. */
+static Error *migrate_once(TestDev *src, TestDev *dst)
+{
+    size_t len;
+    uint8_t *data = save_stream(src, &len);
+    Error *err = load_stream(dst, data, len);
+
+    g_free(data);
+    return err;
+}
+
+static void finish(TestDev *src, TestDev *dst)
+{
+    virtio_cleanup(&src->vdev);
+    virtio_cleanup(&dst->vdev);
+    teardown();
+}
+
 /* The driver's avail index moved too far: QEMU marks the device broken. */
 static void test_avail_inconsistent(void)
 {
     TestDev src = { 0 }, dst = { 0 };
-    uint8_t *data;
-    size_t len;
 
     setup();
     dev_init(&src);
     dev_drive(&src, FEAT_V1, 7, 7 + 5, 5);  /* 5 new > ring size 4 */
-    data = save_stream(&src, &len);
-    g_assert_null(load_stream(&dst, data, len));
+    g_assert_null(migrate_once(&src, &dst));
     g_assert_true(dst.vdev.broken);
-    virtio_cleanup(&src.vdev);
-    virtio_cleanup(&dst.vdev);
-    g_free(data);
-    teardown();
+    finish(&src, &dst);
 }
 
 /* last_avail_idx - used_idx beyond the ring: the load fails. */
 static void test_inuse_too_big(void)
 {
     TestDev src = { 0 }, dst = { 0 };
-    uint8_t *data;
-    size_t len;
     Error *err;
 
     setup();
     dev_init(&src);
     dev_drive(&src, FEAT_V1, 7, 7, 1);      /* 6 in flight, ring of 4 */
-    data = save_stream(&src, &len);
-    err = load_stream(&dst, data, len);
+    err = migrate_once(&src, &dst);
     g_assert_nonnull(err);
     g_assert_cmpstr(error_get_pretty(err), ==,
                     "VQ 0 size 0x4 < last_avail_idx 0x7 - used_idx 0x1");
     error_free(err);
-    virtio_cleanup(&src.vdev);
-    virtio_cleanup(&dst.vdev);
-    g_free(data);
-    teardown();
+    finish(&src, &dst);
 }
 
 /* Rings outside guest RAM: broken, as QEMU's "Cannot map". */
 static void test_rings_outside_ram(void)
 {
     TestDev src = { 0 }, dst = { 0 };
-    uint8_t *data;
-    size_t len;
 
     setup();
     dev_init(&src);
     dev_drive(&src, FEAT_V1, 0, 0, 0);
     virtio_queue_set_rings(virtio_get_queue(&src.vdev, 0), 0x1000, AVAIL,
                            USED);
-    data = save_stream(&src, &len);
-    g_assert_null(load_stream(&dst, data, len));
+    g_assert_null(migrate_once(&src, &dst));
     g_assert_true(dst.vdev.broken);
-    virtio_cleanup(&src.vdev);
-    virtio_cleanup(&dst.vdev);
-    g_free(data);
-    teardown();
+    finish(&src, &dst);
 }
 
 static void test_desc_zero_with_index(void)
 {
     TestDev src = { 0 }, dst = { 0 };
-    uint8_t *data;
-    size_t len;
     Error *err;
 
     setup();
     dev_init(&src);
     dev_drive(&src, FEAT_V1, 3, 3, 3);
     virtio_queue_set_rings(virtio_get_queue(&src.vdev, 0), 0, 0, 0);
-    data = save_stream(&src, &len);
-    err = load_stream(&dst, data, len);
+    err = migrate_once(&src, &dst);
     g_assert_nonnull(err);
     g_assert_cmpstr(error_get_pretty(err), ==,
                     "VQ 0 address 0x0 inconsistent with Host index 0x3");
     error_free(err);
-    virtio_cleanup(&src.vdev);
-    virtio_cleanup(&dst.vdev);
-    g_free(data);
-    teardown();
+    finish(&src, &dst);
 }
 
 static void test_unsupported_features(void)
