@@ -356,25 +356,19 @@ bool msix_vmstate_save(PCIDevice *dev, QEMUFile *f, Error **errp)
     return true;
 }
 
-bool msix_vmstate_load(PCIDevice *dev, QEMUFile *f, Error **errp)
+/* Read @pba_len bytes of PBA (the rest stays clear) after the table. */
+static bool msix_load_table_pba(PCIDevice *dev, QEMUFile *f, uint32_t pba_len,
+                                Error **errp)
 {
     MSIXState *m = dev->msix;
-    uint32_t n = qemu_get_be32(f);
+    unsigned n = m->nvectors;
     uint8_t *table, *pba;
     bool ok = false;
 
-    if (!qemu_file_check_error(f, errp)) {
-        return false;
-    }
-    if (n != m->nvectors) {
-        error_setg(errp, "MSI-X: %u vectors in the stream, %u here", n,
-                   m->nvectors);
-        return false;
-    }
     table = g_malloc(table_size(n));
-    pba = g_malloc(m->pba_size);
+    pba = g_malloc0(m->pba_size);
     qemu_get_buffer(f, table, table_size(n));
-    qemu_get_buffer(f, pba, m->pba_size);
+    qemu_get_buffer(f, pba, pba_len);
     if (!qemu_file_check_error(f, errp)) {
         goto out;
     }
@@ -397,4 +391,40 @@ out:
     g_free(table);
     g_free(pba);
     return ok;
+}
+
+bool msix_vmstate_load(PCIDevice *dev, QEMUFile *f, Error **errp)
+{
+    MSIXState *m = dev->msix;
+    uint32_t n = qemu_get_be32(f);
+
+    if (!qemu_file_check_error(f, errp)) {
+        return false;
+    }
+    if (n != m->nvectors) {
+        error_setg(errp, "MSI-X: %u vectors in the stream, %u here", n,
+                   m->nvectors);
+        return false;
+    }
+    return msix_load_table_pba(dev, f, m->pba_size, errp);
+}
+
+/* ---- QEMU's msix_save layout: the table, then ceil(n / 8) PBA bytes ---- */
+
+void msix_save_qemu(PCIDevice *dev, QEMUFile *f)
+{
+    MSIXState *m = dev->msix;
+
+    if (!m) {
+        return;
+    }
+    qemu_put_buffer(f, m->table, table_size(m->nvectors));
+    qemu_put_buffer(f, m->pba, (m->nvectors + 7) / 8);
+}
+
+bool msix_load_qemu(PCIDevice *dev, QEMUFile *f, Error **errp)
+{
+    MSIXState *m = dev->msix;
+
+    return !m || msix_load_table_pba(dev, f, (m->nvectors + 7) / 8, errp);
 }

@@ -1104,11 +1104,20 @@ const VMStateDescription vmstate_pci_device = {
 static bool pci_vmstate_register(PCIDevice *dev, Error **errp)
 {
     const PCIDeviceClass *pc = pci_device_get_class(dev);
-    char *idstr = g_strdup_printf("%s:%02x.%x/pci-device",
-                                  dev->bus->qbus ? dev->bus->qbus->name : "pci",
-                                  PCI_SLOT(dev->devfn), PCI_FUNC(dev->devfn));
-    bool ok = vmstate_register(pc->config_state_only ? &dev->qdev : NULL,
-                               idstr, 0, &vmstate_pci_device, dev, errp);
+    char *idstr;
+    bool unmigratable, ok;
+
+    /* A device that registered its own section in realize carries its PCI
+     * state there (virtio-pci: the transport config of its virtio stream,
+     * as in QEMU); a second copy here would be loaded twice. */
+    if (savevm_has_owner(&dev->qdev, &unmigratable)) {
+        return true;
+    }
+    idstr = g_strdup_printf("%s:%02x.%x/pci-device",
+                            dev->bus->qbus ? dev->bus->qbus->name : "pci",
+                            PCI_SLOT(dev->devfn), PCI_FUNC(dev->devfn));
+    ok = vmstate_register(pc->config_state_only ? &dev->qdev : NULL, idstr,
+                          0, &vmstate_pci_device, dev, errp);
 
     g_free(idstr);
     return ok;

@@ -8,8 +8,11 @@
  */
 #include <string.h>
 #include <glib.h>
+#include "hw/net/virtio-net.h"
 #include "hw/pci/msix.h"
+#include "hw/pci/pci_regs.h"
 #include "hw/virtio/virtio-pci.h"
+#include "migration/savevm.h"
 #include "util/bswap.h"
 
 #define MODERN_BAR 4
@@ -90,10 +93,372 @@ static void vpci_queues_changed(void *opaque)
     /* num_queues is read live from the core; nothing is cached here. */
 }
 
+/*
+ * ---- migration ----
+ *
+ * As QEMU, the transport travels inside the device's virtio stream (one
+ * section "<pci path>/virtio-net"), not in a pci-device section:
+ *   config: QEMU's pci_device_save() ("PCIDevice" v2: be32 version 2, the
+ *           whole config space with the INTx status bit clear, be32 level
+ *           of each of the 4 pins), msix_save() (table + PBA), and be16
+ *           config_vector with MSI-X;
+ *   queue:  be16 vector with MSI-X;
+ *   extra:  "virtio_pci" / "virtio_pci/modern_state" (feature selectors,
+ *           driver feature words, and per queue "modern_queue_state").
+ */
+
+#define VPCI_DEVICE_VMSTATE_VERSION 2
+#define VPCI_NUM_PINS 4
+
+/* Registers that say which device this is, checked on load. */
+static const struct {
+    uint8_t off, len;
+} vpci_identity[] = {
+    {PCI_VENDOR_ID, 4}, {PCI_REVISION_ID, 4}, {PCI_HEADER_TYPE, 1},
+};
+
+static void vpci_put_pci(VirtIOPCIProxy *p, QEMUFile *f)
+{
+    PCIDevice *d = &p->pci;
+    uint8_t status = d->config[PCI_STATUS];
+
+    qemu_put_be32(f, VPCI_DEVICE_VMSTATE_VERSION);
+    /* The INTx status bit is implied by the pin levels that follow. */
+    d->config[PCI_STATUS] &= ~PCI_STATUS_INTERRUPT;
+    qemu_put_buffer(f, d->config, d->config_size);
+    d->config[PCI_STATUS] = status;
+    for (int pin = 0; pin < VPCI_NUM_PINS; pin++) {
+        qemu_put_be32(f, pin == 0 ? d->intx_level : 0);
+    }
+}
+
+static bool vpci_check_pci(VirtIOPCIProxy *p, const uint8_t *cfg,
+                           const uint32_t *levels, Error **errp)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(vpci_identity); i++) {
+        unsigned o = vpci_identity[i].off;
+        if (memcmp(cfg + o, p->pci.config + o, vpci_identity[i].len)) {
+            error_setg(errp, "virtio-pci: configuration register 0x%x "
+                       "differs: the stream is for another device", o);
+            return false;
+        }
+    }
+    for (int pin = 0; pin < VPCI_NUM_PINS; pin++) {
+        if (levels[pin] > 1 || (pin && levels[pin])) {
+            error_setg(errp, "virtio-pci: irq state %u for pin %d",
+                       levels[pin], pin);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool vpci_get_pci(VirtIOPCIProxy *p, QEMUFile *f, Error **errp)
+{
+    PCIDevice *d = &p->pci;
+    uint32_t version = qemu_get_be32(f), levels[VPCI_NUM_PINS];
+    uint8_t *cfg = g_malloc(d->config_size);
+    bool ok = false;
+
+    qemu_get_buffer(f, cfg, d->config_size);
+    for (int pin = 0; pin < VPCI_NUM_PINS; pin++) {
+        levels[pin] = qemu_get_be32(f);
+    }
+    if (!qemu_file_check_error(f, errp)) {
+        goto out;
+    }
+    if (version < 1 || version > VPCI_DEVICE_VMSTATE_VERSION) {
+        error_setg(errp, "virtio-pci: PCIDevice version %u", version);
+        goto out;
+    }
+    if (!vpci_check_pci(p, cfg, levels, errp)) {
+        goto out;
+    }
+    memcpy(d->config, cfg, d->config_size);
+    /* BARs move to where the registers say; the pin (and the status bit)
+     * take the source's level. */
+    pci_update_mappings(d);
+    pci_set_irq(d, levels[0]);
+    ok = true;
+out:
+    g_free(cfg);
+    return ok;
+}
+
+static bool vpci_save_config(void *opaque, QEMUFile *f, Error **errp)
+{
+    VirtIOPCIProxy *p = opaque;
+
+    vpci_put_pci(p, f);
+    msix_save_qemu(&p->pci, f);
+    if (msix_present(&p->pci)) {
+        qemu_put_be16(f, p->vdev->config_vector);
+    }
+    return qemu_file_check_error(f, errp);
+}
+
+/* A vector from the stream: NO_VECTOR, or one the table has (marked used). */
+static bool vpci_load_vector(VirtIOPCIProxy *p, uint16_t vector,
+                             const char *what, Error **errp)
+{
+    if (vector == VIRTIO_NO_VECTOR) {
+        return true;
+    }
+    if (vector >= msix_nr_vectors(&p->pci)) {
+        error_setg(errp, "virtio-pci: %s vector %u, the device has %u", what,
+                   vector, msix_nr_vectors(&p->pci));
+        return false;
+    }
+    msix_vector_use(&p->pci, vector);
+    return true;
+}
+
+static bool vpci_load_config(void *opaque, QEMUFile *f, Error **errp)
+{
+    VirtIOPCIProxy *p = opaque;
+    uint16_t vector = VIRTIO_NO_VECTOR;
+
+    if (!vpci_get_pci(p, f, errp)) {
+        return false;
+    }
+    if (msix_present(&p->pci)) {
+        msix_unuse_all_vectors(&p->pci);
+        if (!msix_load_qemu(&p->pci, f, errp)) {
+            return false;
+        }
+        vector = qemu_get_be16(f);
+        if (!qemu_file_check_error(f, errp)) {
+            return false;
+        }
+    }
+    p->vdev->config_vector = vector;
+    return vpci_load_vector(p, vector, "config", errp);
+}
+
+static void vpci_save_queue(void *opaque, unsigned n, QEMUFile *f)
+{
+    VirtIOPCIProxy *p = opaque;
+
+    if (msix_present(&p->pci)) {
+        qemu_put_be16(f, virtio_queue_vector(virtio_get_queue(p->vdev, n)));
+    }
+}
+
+static bool vpci_load_queue(void *opaque, unsigned n, QEMUFile *f,
+                            Error **errp)
+{
+    VirtIOPCIProxy *p = opaque;
+    VirtQueue *vq = virtio_get_queue(p->vdev, n);
+    uint16_t vector = VIRTIO_NO_VECTOR;
+    char what[16];
+
+    if (msix_present(&p->pci)) {
+        vector = qemu_get_be16(f);
+        if (!qemu_file_check_error(f, errp)) {
+            return false;
+        }
+        snprintf(what, sizeof(what), "queue %u", n);
+        if (!vpci_load_vector(p, vector, what, errp)) {
+            return false;
+        }
+    }
+    virtio_queue_set_vector(vq, vector);
+    return true;
+}
+
+static bool vpci_has_extra_state(void *opaque)
+{
+    return ((VirtIOPCIProxy *)opaque)->modern;
+}
+
+/* "virtio_pci/modern_queue_state": be16 num, an unused byte, bool enabled,
+ * desc, avail and used as two be32 words each (low first). */
+static void vpci_put_addr(QEMUFile *f, uint64_t a)
+{
+    qemu_put_be32(f, (uint32_t)a);
+    qemu_put_be32(f, a >> 32);
+}
+
+static uint64_t vpci_get_addr(QEMUFile *f)
+{
+    uint64_t lo = qemu_get_be32(f);
+    return lo | (uint64_t)qemu_get_be32(f) << 32;
+}
+
+static bool vpci_put_vqs(QEMUFile *f, void *opaque, void *ptr,
+                         const VMStateField *field, Error **errp)
+{
+    VirtIOPCIProxy *p = opaque;
+
+    for (unsigned i = 0; i < VIRTIO_QUEUE_MAX; i++) {
+        VirtQueue *vq = virtio_get_queue(p->vdev, i);
+        bool present = virtio_queue_get_max_num(vq) != 0;
+
+        qemu_put_be16(f, present ? virtio_queue_get_num(vq) : 0);
+        qemu_put_byte(f, 0);
+        qemu_put_byte(f, present && virtio_queue_ready(vq));
+        vpci_put_addr(f, virtio_queue_get_desc(vq));
+        vpci_put_addr(f, virtio_queue_get_avail(vq));
+        vpci_put_addr(f, virtio_queue_get_used(vq));
+    }
+    return qemu_file_check_error(f, errp);
+}
+
+static bool vpci_load_vq(VirtIOPCIProxy *p, unsigned i, uint16_t num,
+                         bool enabled, const uint64_t r[3], Error **errp)
+{
+    VirtQueue *vq = virtio_get_queue(p->vdev, i);
+    unsigned max = virtio_queue_get_max_num(vq);
+
+    if (!max) {
+        if (enabled) {
+            error_setg(errp, "virtio-pci: queue %u is enabled in the stream "
+                       "but the device has no such queue", i);
+            return false;
+        }
+        return true;
+    }
+    if (num) {
+        if (num > max || (num & (num - 1))) {
+            error_setg(errp, "virtio-pci: queue %u size 0x%x is not a power "
+                       "of 2 up to 0x%x", i, num, max);
+            return false;
+        }
+        virtio_queue_set_num(vq, num);
+    } else if (enabled) {
+        error_setg(errp, "virtio-pci: queue %u is enabled with size 0", i);
+        return false;
+    }
+    virtio_queue_set_rings(vq, r[0], r[1], r[2]);
+    virtio_queue_set_ready(vq, enabled);
+    return true;
+}
+
+static bool vpci_get_vqs(QEMUFile *f, void *opaque, void *ptr,
+                         const VMStateField *field, Error **errp)
+{
+    VirtIOPCIProxy *p = opaque;
+
+    for (unsigned i = 0; i < VIRTIO_QUEUE_MAX; i++) {
+        uint16_t num = qemu_get_be16(f);
+        uint8_t enabled;
+        uint64_t r[3];
+
+        qemu_get_byte(f); /* unused: enabled was once a be16 */
+        enabled = qemu_get_byte(f);
+        for (int k = 0; k < 3; k++) {
+            r[k] = vpci_get_addr(f);
+        }
+        if (!qemu_file_check_error(f, errp)) {
+            return false;
+        }
+        if (enabled > 1) {
+            error_setg(errp, "virtio-pci: queue %u enabled byte 0x%x", i,
+                       enabled);
+            return false;
+        }
+        if (!vpci_load_vq(p, i, num, enabled, r, errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static const VMStateInfo vpci_vqs_info = {
+    .name = "virtio_pci/modern_queue_state",
+    .get = vpci_get_vqs,
+    .put = vpci_put_vqs,
+};
+
+static const VMStateDescription vmstate_virtio_pci_modern_state = {
+    .name = "virtio_pci/modern_state",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = vpci_has_extra_state,
+    .fields = (const VMStateField[]){
+        VMSTATE_UINT32(dfselect, VirtIOPCIProxy),
+        VMSTATE_UINT32(gfselect, VirtIOPCIProxy),
+        { .name = "guest_features", .kind = VMS_ARRAY,
+          .offset = offsetof(VirtIOPCIProxy, guest_features),
+          .size = sizeof(uint32_t), .elem = VMS_U32,
+          .elem_size = sizeof(uint32_t), .count_kind = VMS_END, .max = 2 },
+        { .name = "vqs", .kind = VMS_CUSTOM, .info = &vpci_vqs_info },
+        VMSTATE_END_OF_LIST,
+    },
+};
+
+static const VMStateDescription vmstate_virtio_pci = {
+    .name = "virtio_pci",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]){ VMSTATE_END_OF_LIST },
+    .subsections = (const VMStateDescription *const[]){
+        &vmstate_virtio_pci_modern_state,
+        NULL,
+    },
+};
+
+static void vpci_post_load(void *opaque)
+{
+    VirtIOPCIProxy *p = opaque;
+
+    /* Without the modern interface the feature latch is not in the
+     * stream: it is what the (legacy) driver negotiated. */
+    if (!p->modern) {
+        p->guest_features[0] = (uint32_t)p->vdev->guest_features;
+        p->guest_features[1] = p->vdev->guest_features >> 32;
+    }
+}
+
 static const VirtioTransportOps vpci_transport = {
     .notify = vpci_notify,
     .queues_changed = vpci_queues_changed,
+    .save_config = vpci_save_config,
+    .load_config = vpci_load_config,
+    .save_queue = vpci_save_queue,
+    .load_queue = vpci_load_queue,
+    .extra_state = &vmstate_virtio_pci,
+    .has_extra_state = vpci_has_extra_state,
+    .post_load = vpci_post_load,
 };
+
+/* QEMU's PCI device path: "<domain>:<root bus>" and then ":<slot>.<fn>"
+ * for every device from the root down, e.g. "0000:00:04.0". */
+char *virtio_pci_dev_path(PCIDevice *dev)
+{
+    GString *s = g_string_new(NULL);
+    GPtrArray *chain = g_ptr_array_new();
+    PCIBus *bus = dev->bus;
+
+    g_ptr_array_add(chain, dev);
+    while (bus->parent_dev && chain->len < 256) {
+        g_ptr_array_add(chain, bus->parent_dev);
+        bus = bus->parent_dev->bus;
+    }
+    g_string_printf(s, "0000:%02x", pci_bus_num(bus));
+    for (guint i = chain->len; i-- > 0;) {
+        PCIDevice *d = g_ptr_array_index(chain, i);
+        g_string_append_printf(s, ":%02x.%x", PCI_SLOT(d->devfn),
+                               PCI_FUNC(d->devfn));
+    }
+    g_ptr_array_free(chain, true);
+    return g_string_free(s, false);
+}
+
+/* The device's section; only virtio-net has a migration description. */
+static bool vpci_register_migration(VirtIOPCIProxy *p, Error **errp)
+{
+    char *path;
+    bool ok;
+
+    if (p->vdev->device_id != VIRTIO_ID_NET) {
+        return true;
+    }
+    path = virtio_pci_dev_path(&p->pci);
+    ok = virtio_net_register_migration(p->vdev->opaque, path, errp);
+    g_free(path);
+    return ok;
+}
 
 static uint16_t checked_vector(VirtIOPCIProxy *p, uint16_t vector)
 {
@@ -549,7 +914,12 @@ static bool vpci_realize(PCIDevice *pci, Error **errp)
                                                 errp)) {
         return false;
     }
-    return !p->modern || add_modern(p, errp);
+    if (p->modern && !add_modern(p, errp)) {
+        return false;
+    }
+    /* The virtio/virtqueues subsection follows the offered VERSION_1. */
+    p->vdev->version1_offered = p->modern;
+    return vpci_register_migration(p, errp);
 }
 
 static void vpci_exit(PCIDevice *pci)

@@ -53,5 +53,10 @@ bool msix_bar_access(PCIDevice *dev, int bar, uint64_t off, unsigned size,
  * beyond the vectors, and delivers nothing. */
 bool msix_vmstate_save(PCIDevice *dev, QEMUFile *f, Error **errp);
 bool msix_vmstate_load(PCIDevice *dev, QEMUFile *f, Error **errp);
+/* The same in QEMU's msix_save()/msix_load() layout (no vector count:
+ * the table, then ceil(nvectors / 8) PBA bytes), as virtio-pci carries it
+ * in its transport config.  Nothing is written or read without MSI-X. */
+void msix_save_qemu(PCIDevice *dev, QEMUFile *f);
+bool msix_load_qemu(PCIDevice *dev, QEMUFile *f, Error **errp);
 
 #endif

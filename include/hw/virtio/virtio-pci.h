@@ -57,6 +57,9 @@ struct VirtIOPCIProxy {
     DEFINE_PROP_BOOL("ats", S, proxy.ats, false),                          \
     DEFINE_PROP_BOOL("aer", S, proxy.aer, false)
 
+/* QEMU's device path of a PCI function, e.g. "0000:00:04.0" (g_free). */
+char *virtio_pci_dev_path(PCIDevice *dev);
+
 void virtio_pci_register_types(void);
 void virtio_net_pci_register_types(void);
 

@@ -318,23 +318,23 @@ static void test_qmp_errors(void)
 
 static void test_blocker(void)
 {
-    QTestState *s = qtest_init("-M virt -device virtio-net-pci,id=net0");
+    QTestState *s = qtest_init("-M virt -device pci-testdev,id=t0");
     json_t *r = qtest_qmp_assert_success_ref(s, "{'execute':'query-migrate'}");
     json_t *reasons = json_object_get(r, "blocked-reasons");
     const char *first;
 
     g_assert(!json_object_get(r, "status"));
-    /* The virt machine itself migrates: only the NIC blocks. */
+    /* The virt machine itself migrates: only the test device blocks. */
     g_assert_cmpint(json_array_size(reasons), ==, 1);
     first = json_string_value(json_array_get(reasons, 0));
     g_assert_cmpstr(first, ==,
                     "State blocked by non-migratable device "
-                    "'net0' (virtio-net-pci)");
+                    "'t0' (pci-testdev)");
     json_decref(r);
     r = qtest_qmp(s, "{'execute':'migrate','arguments':{'uri':'unix:/x'}}");
     qmp_assert_error(r, "GenericError",
                      "State blocked by non-migratable "
-                     "device 'net0' (virtio-net-pci)");
+                     "device 't0' (pci-testdev)");
     json_decref(r);
     r = qtest_qmp_assert_success_ref(s, "{'execute':'query-migrate'}");
     g_assert(!json_object_get(r, "status"));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * virtio-net-device (virtio-mmio) migrating between two vireo processes:
+ * virtio-net-device (virtio-mmio) and virtio-net-pci (modern MSI-X and
+ * legacy INTx) migrating between two vireo processes:
  * the test's driver sets up the NIC on the source, the state moves, and
  * the same driver (its rings are in guest RAM, which moved too) goes on
  * with the destination.  Checks the RX filter, the data path on the same
@@ -32,12 +33,17 @@ static void stl_be_p(void *p, uint32_t v)
 
 typedef struct Pair {
     int tfd, tport;       /* the test's end of both dgram backends */
+    int mode;             /* VnetMode of virtio-net-pci, or -1: mmio */
     char *dir, *sock;
     VnetEnv *e;           /* the source, then (qts) the destination */
     QTestState *dst;
 } Pair;
 
-static char *vnet_args(int tport, const char *extra)
+/* The NIC under test: virtio-net-device, or virtio-net-pci in slot 4. */
+#define PCI_NIC "virtio-net-pci,addr=04.0"
+#define PCI_IDSTR "0000:00:04.0/virtio-net"
+
+static char *vnet_args_dev(int tport, const char *dev, const char *extra)
 {
     int vport, probe = vnet_udp_bind(&vport);
 
@@ -45,26 +51,47 @@ static char *vnet_args(int tport, const char *extra)
     return g_strdup_printf("-netdev dgram,id=n0,local.type=inet,"
                            "local.host=127.0.0.1,local.port=%d,"
                            "remote.type=inet,remote.host=127.0.0.1,"
-                           "remote.port=%d -device virtio-net-device,"
+                           "remote.port=%d -device %s,"
                            "netdev=n0,id=nic0,mac=" NIC_MAC " %s",
-                           vport, tport, extra);
+                           vport, tport, dev, extra);
+}
+
+static char *vnet_args(int tport, const char *extra)
+{
+    return vnet_args_dev(tport, "virtio-net-device", extra);
+}
+
+static const char *pair_dev(const Pair *p)
+{
+    return p->mode < 0 ? "virtio-net-device" : PCI_NIC;
+}
+
+/* @mode: the VnetMode to drive virtio-net-pci in, or -1 for mmio. */
+static void pair_start_mode(Pair *p, uint64_t features, int mode)
+{
+    char *args;
+
+    p->mode = mode;
+    p->tfd = vnet_udp_bind(&p->tport);
+    p->dir = vnet_tmpdir();
+    p->sock = g_build_filename(p->dir, "mig.sock", NULL);
+    args = vnet_args_dev(p->tport, pair_dev(p), "");
+    p->e = vnet_env_start(args);
+    g_free(args);
+    if (mode < 0) {
+        vnet_env_mmio(p->e, QVIRTIO_MMIO_FIRST_DEVICE);
+    } else {
+        vnet_env_pci(p->e, mode);
+    }
+    p->e->net = qvnet_init(p->e->dev, features, 1);
+    args = vnet_args_dev(p->tport, pair_dev(p), "-incoming unix:");
+    p->dst = qtest_initf("-M virt -m %d %s%s", VNET_RAM_MB, args, p->sock);
+    g_free(args);
 }
 
 static void pair_start(Pair *p, uint64_t features)
 {
-    char *args;
-
-    p->tfd = vnet_udp_bind(&p->tport);
-    p->dir = vnet_tmpdir();
-    p->sock = g_build_filename(p->dir, "mig.sock", NULL);
-    args = vnet_args(p->tport, "");
-    p->e = vnet_env_start(args);
-    g_free(args);
-    vnet_env_mmio(p->e, QVIRTIO_MMIO_FIRST_DEVICE);
-    p->e->net = qvnet_init(p->e->dev, features, 1);
-    args = vnet_args(p->tport, "-incoming unix:");
-    p->dst = qtest_initf("-M virt -m %d %s%s", VNET_RAM_MB, args, p->sock);
-    g_free(args);
+    pair_start_mode(p, features, -1);
 }
 
 static json_t *wait_end(QTestState *s)
@@ -102,6 +129,7 @@ static void pair_migrate(Pair *p)
     qtest_quit(p->e->qts);
     p->e->qts = p->dst;
     p->e->dev->qts = p->dst;
+    p->e->bus->qts = p->dst;
     p->dst = NULL;
 }
 
@@ -367,6 +395,236 @@ static void test_mq(void)
     g_free(sock);
 }
 
+/* ---- virtio-net-pci ---- */
+
+#define PCI_STATUS_REG 0x06
+#define PCI_STATUS_INTX 0x08
+
+/* Drop MSI-X messages that are already in RAM (they migrated with it). */
+static void msi_drain(QVirtioNet *n)
+{
+    qvirtio_msi_take(n->dev, n->dev->config_vector);
+    qvirtqueue_irq_take(n->rx[0].vq);
+    qvirtqueue_irq_take(n->tx[0].vq);
+}
+
+/*
+ * Modern interface with MSI-X: the RX filter survives, frames flow both
+ * ways on the same rings, and the queues' MSI-X messages arrive on the
+ * destination (vectors, table and masks came with the stream).
+ */
+static void test_pci_msix(void)
+{
+    Pair p = { 0 };
+    json_t *before, *after, *r;
+    QVirtioNet *n;
+    int vport;
+
+    pair_start_mode(&p, qvnet_default_features() & ~(1ull << QVNET_F_MQ),
+                    VNET_MODERN_MSIX);
+    n = p.e->net;
+    g_assert_true(p.e->dev->msix);
+    /* Nothing blocks: the PCI NIC has its section now. */
+    r = qtest_qmp_assert_success_ref(p.e->qts, "{'execute':'query-migrate'}");
+    g_assert_null(json_object_get(r, "blocked-reasons"));
+    json_decref(r);
+    set_filters(n);
+    qvnet_post_rx(n, 0, 4, 2048);
+    vport = guest_to_backend(&p, 1);
+    backend_to_guest(&p, vport, 2);
+    before = vnet_rx_filter(p.e->qts, "nic0");
+
+    pair_migrate(&p);
+    after = vnet_rx_filter(p.e->qts, "nic0");
+    if (!json_equal(before, after)) {
+        g_error("rx filter changed: %s -> %s", json_dumps(before, 0),
+                json_dumps(after, 0));
+    }
+    msi_drain(n);
+    vport = guest_to_backend(&p, 3);
+    g_assert_true(qvirtqueue_irq_take(n->tx[0].vq));
+    backend_to_guest(&p, vport, 4);
+    g_assert_true(qvirtqueue_irq_take(n->rx[0].vq));
+    /* The control queue and its vector work too. */
+    g_assert_cmpint(qvnet_ctrl(n, QVNET_CTRL_RX, QVNET_CTRL_RX_PROMISC,
+                               &(uint8_t){ 1 }, 1), ==, QVNET_OK);
+    g_assert_true(qvnet_rx_idle(n, 0, 100));
+    json_decref(before);
+    json_decref(after);
+    pair_free(&p);
+}
+
+/*
+ * Legacy interface with INTx: the asserted line migrates (status bit and
+ * ISR), reading the ISR on the destination lowers it, and the rings go on.
+ */
+static void test_pci_legacy_intx(void)
+{
+    Pair p = { 0 };
+    QVirtioNet *n;
+    QPCIDevice *pdev;
+    uint8_t f[300];
+    int vport;
+
+    pair_start_mode(&p, qvnet_default_features() & ~(1ull << QVNET_F_MQ),
+                    VNET_LEGACY_INTX);
+    n = p.e->net;
+    pdev = p.e->pci->pdev;
+    g_assert_false(p.e->dev->msix);
+    qvnet_post_rx(n, 0, 4, 2048);
+    vport = guest_to_backend(&p, 1);
+    /* A frame arrives; the driver does not read the ISR: INTx stays up. */
+    vnet_frame(f, sizeof(f), set_mac, vnet_peer_mac, 2);
+    {
+        struct sockaddr_in to = { .sin_family = AF_INET };
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        to.sin_port = htons(vport);
+        g_assert_cmpint(sendto(p.tfd, f, sizeof(f), 0,
+                               (struct sockaddr *)&to, sizeof(to)), ==,
+                        sizeof(f));
+    }
+    for (int i = 0; i < 300 && !(qpci_config_readw(pdev, PCI_STATUS_REG) &
+                                 PCI_STATUS_INTX); i++) {
+        qvirtio_poll_pause(p.e->qts);
+    }
+    g_assert_cmphex(qpci_config_readw(pdev, PCI_STATUS_REG) &
+                    PCI_STATUS_INTX, ==, PCI_STATUS_INTX);
+
+    pair_migrate(&p);
+    g_assert_cmphex(qpci_config_readw(pdev, PCI_STATUS_REG) &
+                    PCI_STATUS_INTX, ==, PCI_STATUS_INTX);
+    g_assert_true(qvirtqueue_irq_take(n->rx[0].vq)); /* reads the ISR */
+    g_assert_cmphex(qpci_config_readw(pdev, PCI_STATUS_REG) &
+                    PCI_STATUS_INTX, ==, 0);
+    {
+        uint8_t got[2048];
+        g_assert_cmpint(qvnet_recv(n, 0, got, sizeof(got), NULL, 3000), ==,
+                        sizeof(f));
+        g_assert_cmpuint(vnet_frame_seed(got, sizeof(f)), ==, 2);
+    }
+    vport = guest_to_backend(&p, 3);
+    backend_to_guest(&p, vport, 4);
+    pair_free(&p);
+}
+
+/* Start a destination from @path and expect it to fail with @why. */
+static void expect_load_failure(Pair *p, const char *path, const char *why)
+{
+    char *args = vnet_args_dev(p->tport, PCI_NIC, "-incoming file:");
+    QTestState *d = qtest_initf("-M virt -m %d %s%s", VNET_RAM_MB, args,
+                                path);
+    char *err;
+
+    for (int i = 0; i < 500 && qtest_alive(d); i++) {
+        g_usleep(10000);
+    }
+    g_assert_false(qtest_alive(d));
+    err = qtest_stderr(d);
+    if (!strstr(err, "load of migration failed") || !strstr(err, why) ||
+        strstr(err, "Sanitizer") || strstr(err, "runtime error:")) {
+        g_error("expected \"%s\" (and no sanitizer report), got:\n%s",
+                why, err);
+    }
+    g_free(err);
+    qtest_quit(d);
+    g_free(args);
+}
+
+/*
+ * The PCI section is in QEMU's layout: "0000:00:04.0/virtio-net" v11, the
+ * PCIDevice state (version 2, config space, 4 pin levels), the MSI-X table
+ * and PBA, config_vector; no separate pci-device section.  A stream for
+ * another device and a vector the table lacks both fail cleanly.
+ */
+static void test_pci_corrupted(void)
+{
+    Pair p = { 0 };
+    char *path, *data, *hit, *copy;
+    gsize len;
+    uint8_t *v, *cv = NULL;
+    const unsigned nvec = 4; /* 2 * pairs + 2 */
+
+    pair_start_mode(&p, qvnet_default_features() & ~(1ull << QVNET_F_MQ),
+                    VNET_MODERN_MSIX);
+    path = g_build_filename(p.dir, "state", NULL);
+    qtest_qmp_assert_success(p.e->qts, "{'execute':'migrate','arguments':"
+                             "{'uri':'file:%s'}}", path);
+    assert_completed(p.e->qts);
+    g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+    /* The host bridge has its pci-device section; the NIC has none. */
+    g_assert_nonnull(memmem(data, len, "00.0/pci-device", 15));
+    g_assert_null(memmem(data, len, ":04.0/pci-device", 16));
+    hit = memmem(data, len, PCI_IDSTR, strlen(PCI_IDSTR));
+    g_assert_nonnull(hit);
+    g_assert_cmpuint(ldl_be_p(hit + strlen(PCI_IDSTR) + 4), ==, 11);
+    v = (uint8_t *)hit + strlen(PCI_IDSTR) + 8;
+    g_assert_cmpuint(ldl_be_p(v), ==, 2);        /* PCIDevice version */
+    g_assert_cmphex(v[4], ==, 0xf4);             /* vendor 0x1af4 */
+    g_assert_cmphex(v[5], ==, 0x1a);
+    /* Config space of 256 or 4096 bytes: find the layout in which the
+     * config vector (0) is followed by the status byte the driver set. */
+    for (unsigned sz = 256; sz <= 4096; sz *= 16) {
+        uint8_t *c = v + 4 + sz + 16 + nvec * 16 + (nvec + 7) / 8;
+        if (c + 3 < (uint8_t *)data + len && c[0] == 0 && c[1] == 0 &&
+            c[2] == 0x0f) {
+            cv = c;
+        }
+    }
+    g_assert_nonnull(cv);
+
+    copy = g_memdup2(data, len);
+    copy[v - (uint8_t *)data + 4] = 0x00;       /* another vendor */
+    g_assert_true(g_file_set_contents(path, copy, len, NULL));
+    expect_load_failure(&p, path, "the stream is for another device");
+    g_free(copy);
+
+    copy = g_memdup2(data, len);
+    copy[cv - (uint8_t *)data + 1] = nvec;     /* a vector beyond the table */
+    g_assert_true(g_file_set_contents(path, copy, len, NULL));
+    expect_load_failure(&p, path, "config vector 4, the device has 4");
+    g_free(copy);
+
+    g_free(data);
+    g_free(path);
+    pair_free(&p);
+}
+
+/*
+ * The other type names migrate too, and a device behind a root port gets
+ * QEMU's path with both slots; the stream loads into the same setup.
+ */
+static void test_pci_types_paths(void)
+{
+    static const char args[] =
+        "-nic none -device pcie-root-port,id=rp,chassis=1,addr=03.0 "
+        "-device virtio-net-pci-non-transitional,bus=rp "
+        "-device virtio-net-pci-transitional,addr=05.0";
+    char *dir = vnet_tmpdir(), *path = g_build_filename(dir, "state", NULL);
+    QTestState *s = qtest_initf("-M virt -m %d %s", VNET_RAM_MB, args), *d;
+    json_t *r = qtest_qmp_assert_success_ref(s, "{'execute':'query-migrate'}");
+    char *data;
+    gsize len;
+
+    g_assert_null(json_object_get(r, "blocked-reasons"));
+    json_decref(r);
+    qtest_qmp_assert_success(s, "{'execute':'migrate','arguments':"
+                             "{'uri':'file:%s'}}", path);
+    assert_completed(s);
+    g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+    g_assert_nonnull(memmem(data, len, "0000:00:03.0:00.0/virtio-net", 28));
+    g_assert_nonnull(memmem(data, len, "0000:00:05.0/virtio-net", 23));
+    g_free(data);
+    d = qtest_initf("-M virt -m %d %s -incoming file:%s", VNET_RAM_MB, args,
+                    path);
+    assert_completed(d);
+    vnet_assert_clean_stderr(s);
+    vnet_assert_clean_stderr(d);
+    qtest_quit(d);
+    qtest_quit(s);
+    g_free(path);
+    vnet_tmpdir_free(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -376,5 +634,11 @@ int main(int argc, char **argv)
                    test_guest_announce);
     qtest_add_func("/migration/virtio-net/corrupted", test_corrupted);
     qtest_add_func("/migration/virtio-net/multiqueue", test_mq);
+    qtest_add_func("/migration/virtio-net/pci/modern-msix", test_pci_msix);
+    qtest_add_func("/migration/virtio-net/pci/legacy-intx",
+                   test_pci_legacy_intx);
+    qtest_add_func("/migration/virtio-net/pci/corrupted", test_pci_corrupted);
+    qtest_add_func("/migration/virtio-net/pci/types-paths",
+                   test_pci_types_paths);
     return g_test_run();
 }
